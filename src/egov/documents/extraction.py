@@ -76,12 +76,12 @@ _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−"} | {"\u00a0": "
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\ufeff\u00ad]")
 
 
-def normalise(text: str) -> str:
+def _normalise(text: str) -> str:
     """NFC, one kind of dash and space. PDFs often give decomposed marks (NFD) and Ð for Đ."""
     return _INVISIBLE.sub("", unicodedata.normalize("NFC", text).translate(_DASHES))
 
 
-def fold(text: str) -> str:
+def _fold(text: str) -> str:
     """Strip diacritics keeping one character per character, so matches on the folded text
     can be sliced out of the original. Expects NFC input."""
     out = []
@@ -113,6 +113,7 @@ _NUMBER = re.compile(
     r"(?P<symbol>[A-Za-z0-9]+(?:\s*[-.]\s*[A-Za-z0-9]+)*)")
 _DATE = re.compile(r"(?P<comma>,)?\s*ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+"
                    r"(?P<y>\d{4})", re.I)
+_BLANK_NUMBER = re.compile(r"(S[ốôoỐÔO]\s*:)\s+(?=/)")
 _VV = re.compile(r"^V\s*/\s*v\b", re.I)
 _RULE = re.compile(r"^[\s\-_=*.~]{3,}$")
 _BODY_START = re.compile(
@@ -131,7 +132,7 @@ _AGENCY_HEADS = re.compile(
     r"HOI|DOAN|LIEN DOAN|CONG TY|TONG CONG TY|TAP DOAN|NGAN HANG|QUY|CHI NHANH|HAI QUAN|"
     r"KIEM TOAN|DAI HOC|CANG VU|BQL|BCH|TO|DOI)\b")
 
-_TYPE_BY_HEADING = {fold(name).upper(): (code, name) for code, name in DOCUMENT_TYPES}
+_TYPE_BY_HEADING = {_fold(name).upper(): (code, name) for code, name in DOCUMENT_TYPES}
 
 
 # --- Reading one extraction -----------------------------------------------------------------
@@ -174,14 +175,16 @@ def _pieces(text: str) -> list[_Piece]:
         if not line.strip() or _RULE.match(line):
             pieces.append(_Piece("blank", ""))
             continue
-        # Layout extraction separates the columns by a run of spaces.
+        # Layout extraction separates the columns by a run of spaces; a draft's "Số:      /KH"
+        # (number left blank for the clerk) has such a run too.
+        line = _BLANK_NUMBER.sub(r"\1 ", line)
         for segment in re.split(r"\s{3,}", line.strip()):
             pieces.extend(_split_segment(segment))
     return pieces
 
 
 def _split_segment(segment: str) -> list[_Piece]:
-    folded = fold(segment)
+    folded = _fold(segment)
     spans: list[tuple[int, int, _Piece]] = []
     for pattern in (_MOTTO, _MOTTO2):
         for m in pattern.finditer(folded):
@@ -229,7 +232,7 @@ def _split_segment(segment: str) -> list[_Piece]:
 def _heading_type(piece: _Piece) -> tuple[str, str] | None:
     if piece.kind != "text" or not _mostly_upper(piece.text):
         return None
-    return _TYPE_BY_HEADING.get(_squash(fold(piece.text)).upper())
+    return _TYPE_BY_HEADING.get(_squash(_fold(piece.text)).upper())
 
 
 def _collect_summary(pieces: list[_Piece], start: int) -> str | None:
@@ -241,7 +244,7 @@ def _collect_summary(pieces: list[_Piece], start: int) -> str | None:
             continue
         if piece.kind != "text":
             break
-        folded = fold(piece.text)
+        folded = _fold(piece.text)
         if lines and (_mostly_upper(piece.text) or _BODY_START.match(folded)
                       or _VV.match(folded) or lines[-1].endswith((".", ";", ":"))):
             break
@@ -281,7 +284,7 @@ def _agencies(pieces: list[_Piece], anchor: int | None) -> list[str]:
             block.append(_squash(piece.text))
     merged: list[str] = []
     for line in block:
-        starts_new = _AGENCY_HEADS.match(fold(line).upper())
+        starts_new = _AGENCY_HEADS.match(_fold(line).upper())
         if merged and not starts_new or (merged and merged[-1].endswith((" VÀ", " &"))):
             merged[-1] = f"{merged[-1]} {line}"
         else:
@@ -321,7 +324,7 @@ def _read(text: str) -> tuple[dict, dict]:
 
     heading_at = next((i for i, p in enumerate(pieces) if _heading_type(p)), None)
     vv_at = next((i for i, p in enumerate(pieces)
-                  if p.kind == "text" and _VV.match(fold(p.text))), None)
+                  if p.kind == "text" and _VV.match(_fold(p.text))), None)
     symbol_code = _type_code_in_symbol(values["symbol"])
     if heading_at is not None:
         code, name = _heading_type(pieces[heading_at])
@@ -379,7 +382,7 @@ def _same(a, b) -> bool:
 
 def extract_from_text(text: str) -> ExtractedMetadata:
     """Parse the text of a document's first page (any column order, NFC or NFD)."""
-    text = normalise(text or "")
+    text = _normalise(text or "")
     if not text.strip():
         return ExtractedMetadata(text=text)
     return _combine([_read(text)], text)
@@ -400,14 +403,14 @@ def extract_metadata(pdf: bytes) -> ExtractedMetadata:
         if not reader.pages:
             return ExtractedMetadata()
         page = reader.pages[0]
-        plain = normalise(page.extract_text() or "")
+        plain = _normalise(page.extract_text() or "")
     except ExtractionError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
             NotImplementedError) as exc:  # pypdf raises all of these on damaged files
         raise ExtractionError() from exc
     try:
-        layout = normalise(page.extract_text(extraction_mode="layout") or "")
+        layout = _normalise(page.extract_text(extraction_mode="layout") or "")
     except Exception:  # noqa: BLE001 - layout mode is a bonus; plain text already succeeded
         log.debug("layout extraction failed", exc_info=True)
         layout = ""
@@ -418,5 +421,4 @@ def extract_metadata(pdf: bytes) -> ExtractedMetadata:
     return _combine(readings, text)
 
 
-__all__ = ["ExtractedMetadata", "ExtractionError", "extract_from_text", "extract_metadata",
-           "fold", "normalise"]
+__all__ = ["ExtractedMetadata", "ExtractionError", "extract_from_text", "extract_metadata"]
