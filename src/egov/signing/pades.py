@@ -285,7 +285,7 @@ def _stamp_position(writer, stamp: StampSpec) -> tuple[int, tuple[int, int, int,
         return page_ix, tuple(round(v) for v in stamp.box)  # type: ignore[return-value]
     page, _ = writer.find_page_for_modification(page_ix)
     x0, y0, x1, _y1 = (float(v) for v in _inherited(page, "/MediaBox"))
-    width, height, margin = (240 if stamp.image_png else 190), 62, 28
+    width, height, margin = (300 if stamp.image_png else 220), 64, 28
     return page_ix, (
         round(x1 - margin - width),
         round(y0 + margin),
@@ -355,6 +355,11 @@ def _stamp_style(stamp: StampSpec) -> _SignatureStampStyle:
             font=GlyphAccumulatorFactory(str(FONT_PATH), font_size=stamp.font_size),
             font_size=stamp.font_size,
             leading=stamp.font_size + 3,
+            box_layout_rule=layout.SimpleBoxLayoutRule(
+                x_align=layout.AxisAlignment.ALIGN_MIN,
+                y_align=layout.AxisAlignment.ALIGN_MID,
+                margins=layout.Margins.uniform(2),
+            ),
         ),
         inner_content_layout=layout.SimpleBoxLayoutRule(
             x_align=layout.AxisAlignment.ALIGN_MIN,
@@ -426,12 +431,14 @@ def verify_pdf(
     allow_fetching: bool = False,
     revocation_mode: str = "soft-fail",
     other_certs: Iterable[bytes] = (),
+    validation_time: datetime | None = None,
 ) -> VerificationReport:
     """Check every signature and document timestamp in a PDF, in signing order.
 
     `trust_roots` and `other_certs` are DER or PEM certificates. With `allow_fetching` the
     verifier downloads CRLs/OCSP responses named in the certificates; revocation data embedded
-    in the document (PAdES B-LT) is always used.
+    in the document (PAdES B-LT) is always used. `validation_time` checks the certificates as
+    of another moment than now (then nothing is fetched: only embedded data counts).
     """
     _require_pdf_header(pdf)
     try:
@@ -458,8 +465,9 @@ def verify_pdf(
         kwargs = dict(
             trust_roots=roots,
             other_certs=list(extra),
-            allow_fetching=allow_fetching,
+            allow_fetching=allow_fetching and validation_time is None,
             revocation_mode=revocation_mode,
+            moment=validation_time,
         )
         if dss is not None:
             return dss.as_validation_context(kwargs)
@@ -472,14 +480,18 @@ def verify_pdf(
             _check_one(
                 sig,
                 context,
-                revinfo_available=allow_fetching or has_embedded_revinfo,
+                revinfo_available=(allow_fetching and validation_time is None)
+                or has_embedded_revinfo,
+                validation_time=validation_time,
             )
         )
     verdict, summary = _verdict(results)
     return VerificationReport(signatures=results, verdict=verdict, summary=summary)
 
 
-def _check_one(sig, context, *, revinfo_available: bool) -> SignatureInfo:
+def _check_one(
+    sig, context, *, revinfo_available: bool, validation_time: datetime | None
+) -> SignatureInfo:
     is_timestamp = sig.sig_object_type == "/DocTimeStamp"
     field_name = sig.field_name
     vc = context()
@@ -551,7 +563,7 @@ def _check_one(sig, context, *, revinfo_available: bool) -> SignatureInfo:
 
     not_before = cert["tbs_certificate"]["validity"]["not_before"].native
     not_after = cert["tbs_certificate"]["validity"]["not_after"].native
-    reference_time = signed_at or datetime.now(timezone.utc)
+    reference_time = signed_at or validation_time or datetime.now(timezone.utc)
     expired = not (not_before <= reference_time <= not_after)
     if expired:
         problems.append(
