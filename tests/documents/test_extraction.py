@@ -235,3 +235,32 @@ def test_document_type_table_follows_decree_30():
     assert NAME_BY_CODE["QYĐ"] == "Quy định" and NAME_BY_CODE["GNP"] == "Giấy nghỉ phép"
     assert CODE_BY_NAME["Công văn"] == "CV"
     assert len([c for c in codes if c not in {"CV", "L", "NĐ", "TT", "TTLT", "NQLT", "PL"}]) == 27
+
+
+def test_place_date_extracted_above_the_number_does_not_hide_the_issuer():
+    meta = extract_from_text("""\
+UBND TỈNH THỪA THIÊN HUẾ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+SỞ Y TẾ Độc lập - Tự do - Hạnh phúc
+_______ _____________________
+Thừa Thiên Huế, ngày 06 tháng 11 năm 2023
+Số: 112/BC-SYT
+BÁO CÁO
+
+Kết quả triển khai tiêm chủng mở rộng
+Thực hiện yêu cầu của Ủy ban nhân dân tỉnh, đơn vị báo cáo như sau:
+""")
+    assert (meta.issuer, meta.parent_issuer) == ("SỞ Y TẾ", "UBND TỈNH THỪA THIÊN HUẾ")
+    assert meta.summary == "Kết quả triển khai tiêm chủng mở rộng"
+
+
+def test_party_document_numbering_is_understood():
+    meta = extract_from_text("""\
+ĐẢNG BỘ TỈNH THỪA THIÊN HUẾ ĐẢNG CỘNG SẢN VIỆT NAM
+BAN TUYÊN GIÁO
+*
+Số 123-CV/BTGTU Huế, ngày 12 tháng 5 năm 2024
+V/v tổ chức học tập chuyên đề năm 2024
+""")
+    assert (meta.number_symbol, meta.number, meta.symbol) == ("123-CV/BTGTU", 123, "CV/BTGTU")
+    assert meta.document_type == "Công văn"
+    assert (meta.issuer, meta.parent_issuer) == ("BAN TUYÊN GIÁO", "ĐẢNG BỘ TỈNH THỪA THIÊN HUẾ")

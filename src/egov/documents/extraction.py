@@ -104,18 +104,22 @@ def _mostly_upper(text: str) -> bool:
 
 # --- Patterns (all on folded text) ----------------------------------------------------------
 
-_MOTTO = re.compile(r"CONG\s*HOA\s+XA\s+HOI\s+CHU\s+NGHIA\s+VIET\s+NAM", re.I)
+# The Party's documents carry their own motto and number the other way round (123-CV/BTGTU).
+_MOTTO = re.compile(r"(CONG\s*HOA\s+XA\s+HOI\s+CHU\s+NGHIA|DANG\s+CONG\s+SAN)\s+VIET\s+NAM",
+                    re.I)
 _MOTTO2 = re.compile(r"Doc\s+lap\s*-\s*Tu\s+do\s*-\s*Hanh\s+phuc", re.I)
 # Capital S only: "số 838/QĐ-UBND" in running text cites another document.
 _NUMBER = re.compile(
     r"(?<![A-Za-z])(?:So|SO)\s*[:.]?\s*(?P<number>\d{1,6})?\s*/\s*"
     r"(?:(?P<year>(?:19|20)\d\d)\s*/\s*)?"
-    r"(?P<symbol>[A-Za-z0-9]+(?:\s*[-.]\s*[A-Za-z0-9]+)*)")
+    r"(?P<symbol>[A-Za-z0-9]+(?:\s*[-.]\s*[A-Za-z0-9]+)*)"
+    r"|(?<![A-Za-z])(?:So|SO)\s*[:.]?\s*(?P<party_number>\d{1,6})\s*-\s*"
+    r"(?P<party_symbol>[A-Za-z]+\s*/\s*[A-Za-z0-9]+(?:\s*[-.]\s*[A-Za-z0-9]+)*)")
 _DATE = re.compile(r"(?P<comma>,)?\s*ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+"
                    r"(?P<y>\d{4})", re.I)
 _BLANK_NUMBER = re.compile(r"(S[ốôoỐÔO]\s*:)\s+(?=/)")
 _VV = re.compile(r"^V\s*/\s*v\b", re.I)
-_RULE = re.compile(r"^[\s\-_=*.~]{3,}$")
+_RULE = re.compile(r"^[\s\-_=*.~•]+$")  # underlines and the Party header star
 _BODY_START = re.compile(
     r"^(Kinh gui|KINH GUI|Can cu|Thuc hien|Theo de nghi|Xet de nghi|Ngay \d|Dieu \d|Trong |"
     r"Nham |De |Hien nay|Sau khi|Tiep theo|Tham du|Trong nhung|Qua |Vua qua|Thoi gian|"
@@ -192,12 +196,13 @@ def _split_segment(segment: str) -> list[_Piece]:
     for m in _NUMBER.finditer(folded):
         if any(s < m.end() and m.start() < e for s, e, _ in spans):
             continue
-        symbol = re.sub(r"\s+", "", segment[m.start("symbol"):m.end("symbol")]).strip(".-")
-        year = m.group("year")
+        party = m.group("party_number") is not None
+        group = "party_symbol" if party else "symbol"
+        digits = m.group("party_number") if party else m.group("number")
+        symbol = re.sub(r"\s+", "", segment[m.start(group):m.end(group)]).strip(".-")
         spans.append((m.start(), m.end(), _Piece("number", segment[m.start():m.end()], {
-            "number": int(m.group("number")) if m.group("number") else None,
-            "digits": m.group("number"),
-            "year": year, "symbol": symbol})))
+            "number": int(digits) if digits else None, "digits": digits, "year": m.group("year"),
+            "symbol": symbol, "separator": "-" if party else "/"})))
         break
     spans.sort(key=lambda s: s[0])
     for m in _DATE.finditer(folded):
@@ -268,7 +273,8 @@ def _agencies(pieces: list[_Piece], anchor: int | None) -> list[str]:
     block: list[str] = []
     if anchor is not None:
         for piece in reversed(pieces[:anchor]):
-            if piece.kind in ("blank", "motto"):
+            # The place-date may come out just above the number when its baseline is higher.
+            if piece.kind in ("blank", "motto", "date"):
                 continue
             if not _is_agency_line(piece):
                 break
@@ -306,7 +312,7 @@ def _read(text: str) -> tuple[dict, dict]:
         if data["number"] is not None:
             year = f"{data['year']}/" if data["year"] else ""
             # As printed: Decree 30 writes numbers below 10 with a leading zero (05/2025/QĐ-UBND).
-            values["number_symbol"] = f"{data['digits']}/{year}{data['symbol']}"
+            values["number_symbol"] = f"{data['digits']}{data['separator']}{year}{data['symbol']}"
         for key in ("number_symbol", "number", "symbol"):
             conf[key] = 0.9 if values[key] is not None else 0.0
 
@@ -349,9 +355,9 @@ def _read(text: str) -> tuple[dict, dict]:
 
 def _type_code_in_symbol(symbol: str | None) -> str | None:
     """The type abbreviation opening a symbol (QĐ in QĐ-UBND); letters open with the issuer."""
-    if not symbol or "-" not in symbol:
+    if not symbol or not re.search(r"[-/]", symbol):
         return None
-    head = symbol.split("-", 1)[0]
+    head = re.split(r"[-/]", symbol, maxsplit=1)[0]
     if name_for(head) is None:
         return None
     return next(code for code, _ in DOCUMENT_TYPES if code.upper() == head.upper())
