@@ -148,29 +148,23 @@ class _Piece:
     data: dict = field(default_factory=dict)
 
 
-def _place_before(original: str, folded: str, end: int, start: int) -> tuple[int, str | None]:
+def _place_before(segment: str, end: int, start: int) -> tuple[int, str | None]:
     """The place name ending at `end` ("Thừa Thiên Huế" in "... Thừa Thiên Huế, ngày"):
-    capitalised words walking back, never past `start`."""
-    head = original[start:end].rstrip().rstrip(",").rstrip()
-    tokens = head.split(" ")
-    taken: list[str] = []
-    for token in reversed(tokens):
-        if not token:
+    capitalised words walking back, never past `start`. Returns where it begins, and it."""
+    words = list(re.finditer(r"\S+", segment[start:end].rstrip().rstrip(",")))
+    taken: list[re.Match] = []
+    for word in reversed(words):
+        token = word.group()
+        title = token[0].isupper() and (len(token) == 1 or not token.isupper()
+                                        or token in {"TP.", "Tp."})
+        if not (title or (token in _CITY_WORDS and taken)) or len(taken) >= 6:
             break
-        title = token[0].isupper() and (len(token) == 1 or not token.isupper() or token in
-                                        {"TP.", "Tp."})
-        if title or (token in _CITY_WORDS and taken):
-            taken.insert(0, token)
-        else:
-            break
-        if len(taken) >= 6:
-            break
-    while taken and taken[0] in _CITY_WORDS:
+        taken.insert(0, word)
+    while taken and taken[0].group() in _CITY_WORDS:  # "phố Huế" is not a place name
         taken.pop(0)
     if not taken:
         return end, None
-    place = " ".join(taken)
-    return start + head.rfind(place), place
+    return start + taken[0].start(), " ".join(w.group() for w in taken)
 
 
 def _pieces(text: str) -> list[_Piece]:
@@ -209,7 +203,7 @@ def _split_segment(segment: str) -> list[_Piece]:
         if any(s < m.end() and m.start() < e for s, e, _ in spans):
             continue
         floor = max([e for s, e, _ in spans if e <= m.start()], default=0)
-        start, place = _place_before(segment, folded, m.start(), floor)
+        start, place = _place_before(segment, m.start(), floor)
         # A place-date has a comma or stands alone; "Luật ... ngày 19 tháng 6" is a citation.
         if place is None or not (m.group("comma") or not segment[floor:start].strip()):
             continue
