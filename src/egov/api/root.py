@@ -1,0 +1,85 @@
+"""The HTTP API at /api/v1: one Ninja router per app, errors as JSON with a code and a message."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from django.apps import apps
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from egov.core.errors import DomainError
+
+api = NinjaAPI(
+    title="egov API",
+    version="1",
+    description=(
+        "API của nền tảng egov: thủ tục hành chính, hồ sơ một cửa, văn bản, chữ ký số, lịch làm việc.\n\n"
+        "Xác thực: phiên đăng nhập của trình duyệt, hoặc `Authorization: Bearer <khóa API>` cho hệ thống khác. "
+        "Lỗi trả về JSON `{\"code\": ..., \"message\": ...}` với thông báo tiếng Việt."
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+FIELD_LABELS = {"missing": "thiếu", "int_parsing": "phải là số nguyên", "date_from_datetime_parsing": "phải là ngày dạng YYYY-MM-DD",
+                "date_parsing": "phải là ngày dạng YYYY-MM-DD", "greater_than_equal": "quá nhỏ",
+                "less_than_equal": "quá lớn", "string_too_long": "quá dài", "string_too_short": "quá ngắn",
+                "enum": "không thuộc giá trị cho phép", "literal_error": "không thuộc giá trị cho phép"}
+
+
+def error(request, status: int, code: str, message: str, details=None):
+    body = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return error(request, exc.status, exc.code, exc.message, exc.details or None)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request, exc: NinjaValidationError):
+    parts = []
+    for item in exc.errors:
+        loc = [str(p) for p in item.get("loc", ()) if p not in ("query", "body", "path", "form", "file")]
+        reason = FIELD_LABELS.get(item.get("type", ""), item.get("msg", "không hợp lệ"))
+        parts.append(f"{'.'.join(loc) or 'dữ liệu'}: {reason}")
+    return error(request, 422, "invalid", "Dữ liệu không hợp lệ: " + "; ".join(parts) + ".", exc.errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return error(request, 401, "unauthenticated", "Cần đăng nhập hoặc khóa API hợp lệ.")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return error(request, 404, "not_found", "Không tìm thấy dữ liệu yêu cầu.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return error(request, exc.status_code, "http_error", str(exc))
+
+
+def mount_app_routers() -> None:
+    """Each app's `api.py` lists `ROUTERS = [(prefix, router), ...]`."""
+    for config in apps.get_app_configs():
+        if not config.name.startswith("egov."):
+            continue
+        try:
+            module = import_module(f"{config.name}.api")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.api":
+                raise
+            continue
+        for prefix, router in getattr(module, "ROUTERS", []):
+            api.add_router(prefix, router)
+
+
+mount_app_routers()

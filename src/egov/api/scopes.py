@@ -1,0 +1,12 @@
+"""API-key scopes (phạm vi): what an external system may do through the API."""
+
+SCOPES = {
+    "calendar:read": "Tra cứu lịch làm việc",
+    "procedures:read": "Đọc danh mục thủ tục",
+    "dossiers:read": "Đọc hồ sơ",
+    "dossiers:write": "Nộp và xử lý hồ sơ",
+    "documents:read": "Đọc văn bản",
+    "documents:write": "Tiếp nhận, tạo văn bản",
+    "signatures:verify": "Kiểm tra chữ ký số",
+    "exchange:write": "Gửi, nhận văn bản liên thông",
+}

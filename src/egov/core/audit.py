@@ -1,0 +1,129 @@
+"""Audit trail (nhật ký): every state-changing service call appends an entry in its transaction.
+
+Entries form hash chains (one per agency, so appends scale with agencies instead of queuing on
+one global lock). Each entry stores the hash of the previous one in its chain; `verify_chains`
+recomputes them and reports the first broken link, so an edited, deleted or inserted row shows.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from egov.core.models import AuditChain, AuditEntry
+
+# Who is calling from where: set by the request middleware or the CLI, read when recording.
+client_ip: contextvars.ContextVar[str] = contextvars.ContextVar("egov_client_ip", default="")
+
+SYSTEM_CHAIN = "system"
+
+
+def _canonical(entry: AuditEntry) -> bytes:
+    data = {
+        "chain": entry.chain,
+        "seq": entry.seq,
+        "at": entry.at.isoformat(timespec="microseconds"),
+        "actor": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "roles": entry.roles,
+        "agency": entry.agency_id,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": str(entry.object_id),
+        "object_repr": entry.object_repr,
+        "summary": entry.summary,
+        "ip": entry.ip,
+        "prev_hash": entry.prev_hash,
+    }
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    return hashlib.sha256(_canonical(entry)).hexdigest()
+
+
+def record(actor, action: str, obj=None, *, agency=None, summary: dict | None = None,
+           object_type: str | None = None, object_id: str | None = None) -> AuditEntry:
+    """Append an audit entry for `actor` doing `action` on `obj`, inside the caller's transaction."""
+    if agency is None:
+        agency = getattr(obj, "agency", None) if obj is not None else None
+        if agency is None and actor is not None:
+            agency = getattr(getattr(actor, "official", None), "agency", None)
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    chain_key = f"agency:{agency.pk}" if agency is not None else SYSTEM_CHAIN
+    with transaction.atomic():
+        chain, _ = AuditChain.objects.select_for_update().get_or_create(key=chain_key)
+        entry = AuditEntry(
+            chain=chain_key,
+            seq=chain.last_seq + 1,
+            at=timezone.now(),
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_label=_actor_label(actor),
+            roles=",".join(sorted(actor.role_codes())) if hasattr(actor, "role_codes") else "",
+            agency=agency,
+            action=action,
+            object_type=object_type or "",
+            object_id=object_id or "",
+            object_repr=str(obj)[:255] if obj is not None else "",
+            summary=json.loads(json.dumps(summary or {}, default=str)),
+            ip=client_ip.get(),
+            prev_hash=chain.last_hash,
+        )
+        entry.hash = entry_hash(entry)
+        entry.save()
+        chain.last_seq, chain.last_hash = entry.seq, entry.hash
+        chain.save(update_fields=["last_seq", "last_hash"])
+    return entry
+
+
+def _actor_label(actor) -> str:
+    if actor is None:
+        return "Hệ thống"
+    if isinstance(actor, str):
+        return actor
+    return (getattr(actor, "display_name", None) or str(actor))[:200]
+
+
+@dataclass
+class BrokenLink:
+    chain: str
+    seq: int
+    entry_id: int | None
+    reason: str
+
+
+def verify_chains() -> tuple[int, list[BrokenLink]]:
+    """Recompute every chain; return (entries checked, first broken link of each broken chain)."""
+    checked = 0
+    broken: list[BrokenLink] = []
+    for chain in AuditChain.objects.order_by("key"):
+        expected_prev, expected_seq, problem = "", 1, None
+        for entry in AuditEntry.objects.filter(chain=chain.key).order_by("seq").iterator(chunk_size=2000):
+            checked += 1
+            if entry.seq != expected_seq:
+                problem = BrokenLink(chain.key, expected_seq, entry.pk, "missing entry (gap in sequence)")
+            elif entry.prev_hash != expected_prev:
+                problem = BrokenLink(chain.key, entry.seq, entry.pk, "previous-hash link does not match")
+            elif entry_hash(entry) != entry.hash:
+                problem = BrokenLink(chain.key, entry.seq, entry.pk, "entry content changed after it was written")
+            if problem:
+                break
+            expected_prev, expected_seq = entry.hash, entry.seq + 1
+        if problem is None and (chain.last_seq != expected_seq - 1 or chain.last_hash != expected_prev):
+            problem = BrokenLink(chain.key, expected_seq, None, "entries removed from the end of the chain")
+        if problem:
+            broken.append(problem)
+    return checked, broken
+
+
+def history_of(obj, *, limit: int = 200):
+    """An object's audit entries, oldest first (shown on its page)."""
+    return (AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+            .select_related("actor").order_by("at", "id")[:limit])

@@ -1,0 +1,37 @@
+"""Demo data: each app contributes `<app>/demo.py` with `load(out)`; each set loads once."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from django.conf import settings
+from django.db import transaction
+
+from egov.core.errors import DomainError
+from egov.core.models import DemoLoad
+
+# Order matters: later sets build on earlier ones.
+DEMO_APPS = ["org", "procedures", "dossiers", "documents", "signing", "exchange", "feedback", "metrics"]
+DEMO_PASSWORD = "Demo@2026"
+
+
+def load_all(out) -> list[str]:
+    if not settings.DEMO_MODE:
+        raise DomainError("Chỉ nạp dữ liệu mẫu ở chế độ trình diễn (EGOV_DEMO=1).")
+    loaded = []
+    for app in DEMO_APPS:
+        try:
+            module = import_module(f"egov.{app}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"egov.{app}.demo":
+                raise
+            continue
+        name = getattr(module, "NAME", app)
+        if DemoLoad.objects.filter(name=name).exists():
+            continue
+        out(f"Đang nạp dữ liệu mẫu: {name} ...")
+        with transaction.atomic():
+            module.load(out)
+            DemoLoad.objects.create(name=name)
+        loaded.append(name)
+    return loaded

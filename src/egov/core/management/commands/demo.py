@@ -1,0 +1,23 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from egov.core.demo import DEMO_PASSWORD, load_all
+from egov.core.errors import DomainError
+
+
+class Command(BaseCommand):
+    help = "Migrate the database and load the demo province once (idempotent)."
+
+    def handle(self, *args, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        try:
+            loaded = load_all(lambda line: self.stdout.write(line))
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        if not loaded:
+            self.stdout.write("Dữ liệu mẫu đã có sẵn; không nạp lại.")
+        from egov.org.demo import account_table
+
+        self.stdout.write("\nTài khoản trình diễn (mật khẩu chung: %s):" % DEMO_PASSWORD)
+        for line in account_table():
+            self.stdout.write("  " + line)

@@ -1,0 +1,95 @@
+"""Shared view helpers: access decorators, pagination, health endpoints."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from egov.core.errors import PermissionDenied
+
+PAGE_SIZE = 25
+
+
+def staff_required(permission: str = "staff.home"):
+    """Only signed-in officials holding `permission` (any agency) reach the view."""
+    from egov.org.permissions import can
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not can(request.user, permission):
+                return forbidden(request)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def citizen_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.user.is_official:
+            return forbidden(request, "Trang này dành cho người dân và doanh nghiệp.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def forbidden(request, message: str | None = None):
+    return render(request, "core/error.html",
+                  {"title": "Không có quyền truy cập", "message": message or PermissionDenied().message},
+                  status=403)
+
+
+def paginate(request, queryset, *, per_page: int = PAGE_SIZE):
+    """A page of `queryset` from ?page=, never failing on a bad page number."""
+    paginator = Paginator(queryset, per_page)
+    page = paginator.get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    page.querystring = params.urlencode()
+    return page
+
+
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+def readyz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception as exc:  # the database is unreachable: report, don't crash
+        return JsonResponse({"status": "unavailable", "database": str(exc)[:200]}, status=503)
+    if pending:
+        return JsonResponse({"status": "unavailable", "pending_migrations": len(pending)}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+def page_not_found(request, exception=None):
+    return render(request, "core/error.html",
+                  {"title": "Không tìm thấy trang", "message": "Trang bạn tìm không tồn tại hoặc đã được chuyển."},
+                  status=404)
+
+
+def server_error(request):
+    return render(request, "core/error.html",
+                  {"title": "Đã có lỗi xảy ra", "message": "Hệ thống gặp sự cố. Vui lòng thử lại sau."},
+                  status=500)
+
+
+def permission_denied(request, exception=None):
+    return forbidden(request)

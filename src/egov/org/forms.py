@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.contrib.auth import authenticate, password_validation
+
+from egov.org import auth
+from egov.org.models import User
+
+PHONE_RE = re.compile(r"^(0|\+84)\d{9,10}$")
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label="Tên đăng nhập, email hoặc số điện thoại", max_length=150,
+                               widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
+    password = forms.CharField(label="Mật khẩu", strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, request, *args, **kwargs):
+        self.request = request
+        self.user = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        identifier = self.cleaned_data.get("username", "")
+        password = self.cleaned_data.get("password")
+        if not identifier or password is None:
+            return self.cleaned_data
+        if auth.is_locked_out(identifier):
+            raise forms.ValidationError(
+                "Tài khoản tạm bị khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau 15 phút.",
+                code="locked")
+        self.user = authenticate(self.request, username=identifier, password=password)
+        if self.user is None:
+            auth.note_failure(identifier, self.request.META.get("REMOTE_ADDR", ""))
+            raise forms.ValidationError("Tên đăng nhập hoặc mật khẩu không đúng.", code="invalid_login")
+        auth.clear_failures(identifier)
+        return self.cleaned_data
+
+
+class CitizenRegistrationForm(forms.Form):
+    kind = forms.ChoiceField(label="Loại tài khoản", choices=[(User.Kind.CITIZEN, "Người dân"),
+                                                            (User.Kind.BUSINESS, "Doanh nghiệp")])
+    full_name = forms.CharField(label="Họ và tên", max_length=150)
+    organization_name = forms.CharField(label="Tên doanh nghiệp (nếu có)", max_length=255, required=False)
+    identity_number = forms.RegexField(label="Số định danh cá nhân (CCCD) hoặc mã số thuế",
+                                       regex=r"^\d{10,13}$", max_length=13,
+                                       error_messages={"invalid": "Số định danh gồm 12 chữ số; mã số thuế gồm 10 hoặc 13 chữ số."})
+    email = forms.EmailField(label="Thư điện tử", required=False,
+                             error_messages={"invalid": "Địa chỉ thư điện tử không hợp lệ."})
+    phone = forms.CharField(label="Số điện thoại", max_length=20, required=False)
+    address = forms.CharField(label="Địa chỉ", max_length=255, required=False)
+    password1 = forms.CharField(label="Mật khẩu", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label="Nhập lại mật khẩu", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean_phone(self):
+        phone = re.sub(r"[\s.-]", "", self.cleaned_data.get("phone") or "")
+        if phone and not PHONE_RE.match(phone):
+            raise forms.ValidationError("Số điện thoại không hợp lệ (ví dụ 0912345678).")
+        if phone and User.objects.filter(phone=phone).exists():
+            raise forms.ValidationError("Số điện thoại này đã được đăng ký.")
+        return phone or None
+
+    def clean_email(self):
+        email = (self.cleaned_data.get("email") or "").strip().lower()
+        if email and User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("Thư điện tử này đã được đăng ký.")
+        return email
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("email") and not data.get("phone"):
+            raise forms.ValidationError("Cần ít nhất thư điện tử hoặc số điện thoại để đăng nhập.")
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", "Hai mật khẩu không khớp.")
+        elif data.get("password1"):
+            try:
+                password_validation.validate_password(data["password1"], User(full_name=data.get("full_name", "")))
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data

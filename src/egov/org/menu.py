@@ -1,0 +1,11 @@
+from egov.core.menu import MenuItem
+
+MENU = [
+    MenuItem("Trang làm việc", "staff-home", "staff.home", order=0),
+]
+MENU += [
+    MenuItem("Cơ quan, đơn vị", "agency-list", "staff.home", order=880),
+    MenuItem("Cán bộ", "official-list", "org.manage_officials", order=890),
+    MenuItem("Lịch làm việc", "working-calendar", "staff.home", order=900),
+    MenuItem("Nhật ký thao tác", "audit-log", "audit.view", order=910),
+]

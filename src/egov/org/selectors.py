@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django.db.models import Q
+
+from egov.core.text import fold, search_terms
+from egov.org.models import Agency, Official
+from egov.org.permissions import visible_agencies
+
+
+def search_agencies(query: str = ""):
+    """Active agencies whose name, short name or code matches every word (diacritics ignored)."""
+    agencies = Agency.objects.filter(is_active=True).select_related("parent").order_by("path")
+    for term in search_terms(query):
+        agencies = agencies.filter(Q(name_folded__contains=term) | Q(code__icontains=term)
+                                   | Q(short_name__iexact=term))
+    return agencies
+
+
+def officials_visible_to(actor, query: str = ""):
+    officials = (Official.objects.filter(agency__in=visible_agencies(actor))
+                 .select_related("user", "agency", "department").prefetch_related("role_assignments")
+                 .order_by("agency__path", "user__full_name"))
+    for term in search_terms(query):
+        officials = officials.filter(Q(user__username__icontains=term) | Q(user__full_name__icontains=term)
+                                     | Q(position__icontains=term) | Q(agency__name_folded__contains=term))
+    return officials
+
+
+def agency_by_code(code: str) -> Agency | None:
+    return Agency.objects.filter(code=code).first()
+
+
+__all__ = ["search_agencies", "officials_visible_to", "agency_by_code", "fold"]

@@ -1,0 +1,248 @@
+"""All configuration comes from EGOV_* environment variables with safe defaults.
+
+Demo/development mode (the default) runs on SQLite under EGOV_DATA_DIR with local files.
+Production mode (EGOV_ENV=production) refuses to start unless a secret key, allowed hosts and
+HTTPS-only cookies are configured, so an unsafe deployment fails loudly instead of quietly.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+ENV = os.environ
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = ENV.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in ENV.get(name, default).split(",") if item.strip()]
+
+
+EGOV_ENV = ENV.get("EGOV_ENV", "development").strip().lower()
+PRODUCTION = EGOV_ENV == "production"
+DEMO_MODE = env_bool("EGOV_DEMO", not PRODUCTION)
+DEBUG = env_bool("EGOV_DEBUG", False)
+
+DATA_DIR = Path(ENV.get("EGOV_DATA_DIR") or Path.cwd() / "var").resolve()
+
+SECRET_KEY = ENV.get("EGOV_SECRET_KEY", "")
+ALLOWED_HOSTS = env_list("EGOV_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver,[::1]")
+SECURE_COOKIES = env_bool("EGOV_SECURE_COOKIES", PRODUCTION)
+
+
+def check_production_settings() -> list[str]:
+    """The reasons why this configuration is unsafe for production (empty when it is safe)."""
+    problems = []
+    if not SECRET_KEY or len(SECRET_KEY) < 32 or SECRET_KEY.startswith("insecure"):
+        problems.append("EGOV_SECRET_KEY must be set to a random value of at least 32 characters")
+    if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+        problems.append("EGOV_ALLOWED_HOSTS must list the site's host names")
+    if not SECURE_COOKIES:
+        problems.append("EGOV_SECURE_COOKIES must be on (cookies only over HTTPS)")
+    if DEBUG:
+        problems.append("EGOV_DEBUG must be off")
+    if DEMO_MODE:
+        problems.append("EGOV_DEMO must be off (demo accounts have published passwords)")
+    return problems
+
+
+if PRODUCTION:
+    _problems = check_production_settings()
+    if _problems:
+        raise ImproperlyConfigured("Unsafe production configuration: " + "; ".join(_problems))
+elif not SECRET_KEY:
+    # Development only: a stable per-checkout key so sessions survive restarts.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _key_file = DATA_DIR / "secret_key"
+    if not _key_file.exists():
+        import secrets
+
+        _key_file.write_text("dev-" + secrets.token_urlsafe(48))
+    SECRET_KEY = _key_file.read_text().strip()
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "ninja",
+    "django_tasks",
+    "django_tasks_db",
+    "egov.core",
+    "egov.org",
+    "egov.procedures",
+    "egov.dossiers",
+    "egov.documents",
+    "egov.signing",
+    "egov.exchange",
+    "egov.feedback",
+    "egov.metrics",
+    "egov.payments",
+    "egov.notify",
+    "egov.portal",
+    "egov.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "egov.core.middleware.SecurityHeadersMiddleware",
+    "egov.core.middleware.AuditContextMiddleware",
+]
+
+ROOT_URLCONF = "egov.urls"
+WSGI_APPLICATION = "egov.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "egov.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = ENV.get("EGOV_DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "egov.sqlite3"),
+            "OPTIONS": {
+                # IMMEDIATE: a writer takes the lock when its transaction starts, so two writers
+                # queue on busy_timeout instead of one failing at lock upgrade.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-64000;"
+                ),
+            },
+        }
+    }
+DATABASES["default"].setdefault("TEST", {})
+if ENV.get("EGOV_TEST_DATABASE_NAME"):
+    DATABASES["default"]["TEST"]["NAME"] = ENV["EGOV_TEST_DATABASE_NAME"]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "org.User"
+AUTHENTICATION_BACKENDS = ["egov.org.auth.LoginBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "staff-home"
+LOGOUT_REDIRECT_URL = "home"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Lock an account name/IP pair after this many failures within the window (seconds).
+LOGIN_MAX_FAILURES = int(ENV.get("EGOV_LOGIN_MAX_FAILURES", "5"))
+LOGIN_LOCKOUT_SECONDS = int(ENV.get("EGOV_LOGIN_LOCKOUT_SECONDS", "900"))
+
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+TIME_ZONE = ENV.get("EGOV_TIME_ZONE", "Asia/Ho_Chi_Minh")
+USE_I18N = True
+USE_TZ = True
+USE_THOUSAND_SEPARATOR = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(ENV.get("EGOV_STATIC_ROOT") or DATA_DIR / "static")
+MEDIA_ROOT = Path(ENV.get("EGOV_MEDIA_ROOT") or DATA_DIR / "media")
+MEDIA_URL = "/media/"
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Uploads: the hard ceiling per request; each feature checks its own limit by content.
+MAX_UPLOAD_BYTES = int(ENV.get("EGOV_MAX_UPLOAD_MB", "20")) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+SESSION_COOKIE_AGE = int(ENV.get("EGOV_SESSION_SECONDS", str(8 * 3600)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+CSRF_TRUSTED_ORIGINS = env_list("EGOV_CSRF_TRUSTED_ORIGINS")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_HSTS_SECONDS = int(ENV.get("EGOV_HSTS_SECONDS", "31536000"))
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("EGOV_SSL_REDIRECT", True)
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+)
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if ENV.get("EGOV_REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": ENV["EGOV_REDIS_URL"]}}
+
+TASKS = {
+    "default": {
+        "BACKEND": ENV.get("EGOV_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# Office hours used to count deadlines given in working hours (giờ làm việc).
+OFFICE_HOURS = ENV.get("EGOV_OFFICE_HOURS", "07:30-11:30,13:30-17:00")
+# The site's own public address, printed in QR codes on receipts.
+SITE_URL = ENV.get("EGOV_SITE_URL", "http://127.0.0.1:" + ENV.get("EGOV_PORT", "8000")).rstrip("/")
+SITE_NAME = ENV.get("EGOV_SITE_NAME", "Cổng dịch vụ công")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": ENV.get("EGOV_LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}

@@ -1,0 +1,32 @@
+from django.core.management import call_command
+
+
+def test_health_and_readiness(client, db):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json() == {"status": "ok"}
+
+
+def test_home_page_is_vietnamese_with_security_headers(client, db):
+    response = client.get("/")
+    html = response.content.decode()
+    assert 'lang="vi"' in html and "Dịch vụ công trực tuyến" in html
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY" and response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_unknown_page_is_a_vietnamese_404(client, db):
+    response = client.get("/khong-ton-tai/")
+    assert response.status_code == 404 and "Không tìm thấy trang" in response.content.decode()
+
+
+def test_demo_loads_once_and_prints_accounts(db, capsys):
+    from egov.org.models import Agency, Official
+
+    call_command("demo")
+    first = capsys.readouterr().out
+    agencies, officials = Agency.objects.count(), Official.objects.count()
+    assert agencies >= 11 and "stp.lanhdao" in first and "Demo@2026" in first
+    call_command("demo")
+    second = capsys.readouterr().out
+    assert "không nạp lại" in second
+    assert (Agency.objects.count(), Official.objects.count()) == (agencies, officials)

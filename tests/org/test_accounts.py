@@ -1,0 +1,93 @@
+import pytest
+from django.urls import reverse
+
+from egov.org.models import LoginFailure, User
+from egov.org.roles import Role
+from tests.factories import PASSWORD, make_citizen, make_official
+
+
+def test_official_signs_in_and_lands_on_the_staff_home(client, agency):
+    user = make_official(Role.LEADER, agency=agency, full_name="Lê Văn Lãnh")
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("staff-home")
+    assert "Lê Văn Lãnh" in response.content.decode()
+
+
+def test_citizen_signs_in_with_phone_or_email(client, db):
+    citizen = make_citizen()
+    for identifier in (citizen.phone, citizen.email.upper()):
+        client.logout()
+        response = client.post(reverse("login"), {"username": identifier, "password": PASSWORD})
+        assert response.status_code == 302 and response["Location"] == reverse("home")
+
+
+def test_wrong_password_gives_a_vietnamese_error(client, agency):
+    user = make_official(Role.CLERK, agency=agency)
+    response = client.post(reverse("login"), {"username": user.username, "password": "sai-mat-khau"})
+    assert response.status_code == 400
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in response.content.decode()
+
+
+def test_repeated_failures_lock_the_account_even_with_the_right_password(client, agency, settings):
+    user = make_official(Role.CLERK, agency=agency)
+    for _ in range(settings.LOGIN_MAX_FAILURES):
+        client.post(reverse("login"), {"username": user.username, "password": "doan-mo"})
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 400 and "tạm bị khóa" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_success_clears_earlier_failures(client, agency):
+    user = make_official(Role.CLERK, agency=agency)
+    client.post(reverse("login"), {"username": user.username, "password": "doan-mo"})
+    client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert not LoginFailure.objects.filter(identifier=user.username).exists()
+
+
+def test_login_ignores_an_offsite_next_url(client, agency):
+    user = make_official(Role.CLERK, agency=agency)
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD,
+                                               "next": "https://evil.example.com/"})
+    assert response["Location"] == reverse("staff-home")
+
+
+def test_citizen_registers_and_is_signed_in(client, db):
+    response = client.post(reverse("register"), {
+        "kind": "citizen", "full_name": "Phan Thị Mai", "identity_number": "046199001122",
+        "email": "mai@example.vn", "phone": "0905 111 222", "address": "Huế",
+        "password1": "Hue-dep-lam-2026", "password2": "Hue-dep-lam-2026"})
+    assert response.status_code == 302
+    user = User.objects.get(email="mai@example.vn")
+    assert user.kind == User.Kind.CITIZEN and user.phone == "0905111222"
+    assert not user.is_official
+    assert user.password.startswith("argon2")
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("phone", "12345", "Số điện thoại không hợp lệ"),
+    ("identity_number", "abc", "Số định danh gồm 12 chữ số"),
+    ("password2", "khac-hoan-toan", "Hai mật khẩu không khớp"),
+])
+def test_registration_rejects_bad_input_and_creates_nothing(client, db, field, value, message):
+    data = {"kind": "citizen", "full_name": "Phan Thị Mai", "identity_number": "046199001122",
+            "email": "mai@example.vn", "phone": "0905111222", "password1": "Hue-dep-lam-2026",
+            "password2": "Hue-dep-lam-2026", field: value}
+    response = client.post(reverse("register"), data)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not User.objects.filter(email="mai@example.vn").exists()
+
+
+def test_duplicate_email_is_refused(client, db):
+    existing = make_citizen()
+    response = client.post(reverse("register"), {
+        "kind": "citizen", "full_name": "Ai Đó", "identity_number": "046199001122", "email": existing.email,
+        "password1": "Hue-dep-lam-2026", "password2": "Hue-dep-lam-2026"})
+    assert "đã được đăng ký" in response.content.decode()
+
+
+def test_logout_requires_post(client, agency):
+    user = make_official(Role.CLERK, agency=agency)
+    client.login(username=user.username, password=PASSWORD)
+    assert client.get(reverse("logout")).status_code == 405
+    client.post(reverse("logout"))
+    assert "_auth_user_id" not in client.session
