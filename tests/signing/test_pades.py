@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers
 from pypdf import PageObject, PdfReader
 from pypdf.generic import NameObject
 
@@ -306,8 +307,32 @@ def test_signature_from_unknown_ca_is_untrusted(document, leader, pki):
     assert report.verdict == "invalid"
 
 
-def test_expired_certificate_is_reported(document, expired_signer, pki):
-    signed = sign_pdf(document, identity=expired_signer)
+def sign_without_our_checks(pdf: bytes, issued) -> bytes:
+    """Sign with pyHanko directly, as a careless tool would, skipping sign_pdf's refusals."""
+    signer = signers.SimpleSigner.load_pkcs12_data(
+        issued.to_pkcs12(b"p"), other_certs=[], passphrase=b"p"
+    )
+    meta = signers.PdfSignatureMetadata(
+        field_name="Signature1", subfilter=fields.SigSeedSubFilter.PADES
+    )
+    w = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    return signers.PdfSigner(meta, signer).sign_pdf(w).getvalue()
+
+
+def test_signing_with_an_expired_certificate_is_refused(document, expired_signer):
+    with pytest.raises(SigningError, match="đã hết hạn ngày") as info:
+        sign_pdf(document, identity=expired_signer)
+    assert info.value.code == "certificate_expired"
+
+
+def test_signing_with_a_certificate_not_meant_for_documents_is_refused(document, pki):
+    tsa_identity = load_pkcs12(pki.tsa.to_pkcs12(b"p"), b"p")
+    with pytest.raises(SigningError, match="không được phép dùng để ký"):
+        sign_pdf(document, identity=tsa_identity)
+
+
+def test_expired_certificate_is_reported(document, pki):
+    signed = sign_without_our_checks(document, pki.expired)
 
     report = verify_pdf(signed, trust_roots=pki.trust_roots)
 
@@ -315,6 +340,15 @@ def test_expired_certificate_is_reported(document, expired_signer, pki):
     assert sig.expired is True and sig.valid is False
     assert report.verdict == "invalid"
     assert "Lê Văn Hết Hạn" in report.summary
+
+
+def test_signature_by_a_non_signing_certificate_is_not_trusted(document, pki):
+    signed = sign_without_our_checks(document, pki.tsa)
+
+    report = verify_pdf(signed, trust_roots=pki.trust_roots)
+
+    assert report.signatures[0].valid is False
+    assert report.verdict != "valid"
 
 
 def test_revoked_certificate_is_caught_with_the_served_crl(document, revoked_signer, pki, tsa):

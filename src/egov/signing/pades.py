@@ -12,14 +12,15 @@ import io
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
+from cryptography import x509 as pyca_x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography import x509 as pyca_x509
 from pyhanko.pdf_utils import layout
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.images import PdfImage
@@ -32,6 +33,7 @@ from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko.sign.validation import (
     DocumentSecurityStore,
     SignatureCoverageLevel,
@@ -41,6 +43,7 @@ from pyhanko.sign.validation import (
 from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.stamp.text import TextStamp, TextStampStyle
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from .errors import SigningError
 
@@ -84,8 +87,6 @@ class SigningIdentity:
         return _pyca_cn(self.cert)
 
     def _signer(self) -> signers.SimpleSigner:
-        from pyhanko_certvalidator.registry import SimpleCertificateStore
-
         key_der = self.key.private_bytes(
             serialization.Encoding.DER,
             serialization.PrivateFormat.PKCS8,
@@ -178,8 +179,9 @@ def sign_pdf(
             code="ltv_needs_roots",
         )
     writer = _open_for_signing(pdf)
-    name = field_name or _next_field_name(writer)
     now = datetime.now(VN_TZ)
+    _require_usable_certificate(identity, now)
+    name = field_name or _next_field_name(writer)
 
     field_spec = None
     style = None
@@ -219,29 +221,56 @@ def sign_pdf(
     )
     try:
         out = pdf_signer.sign_pdf(writer, appearance_text_params=text_params)
+    except TimestampRequestError as exc:
+        raise SigningError(
+            "Không lấy được dấu thời gian từ máy chủ dấu thời gian.", code="tsa_unreachable"
+        ) from exc
+    except PdfError as exc:
+        raise SigningError(MSG_MALFORMED, code="malformed_pdf") from exc
     except PyHankoSigningError as exc:
-        raise SigningError(_signing_failure_message(exc), code="signing_failed") from exc
-    except Exception as exc:
-        # pyHanko reports network trouble (TSA, CRL fetch) with several exception types
-        if timestamp_url and "timestamp" in repr(exc).lower():
-            raise SigningError(
-                "Không lấy được dấu thời gian từ máy chủ dấu thời gian.", code="tsa_unreachable"
-            ) from exc
-        raise
+        code, message = _signing_failure(exc)
+        raise SigningError(message, code=code, details={"cause": str(exc)}) from exc
     return out.getvalue()
 
 
-def _signing_failure_message(exc: Exception) -> str:
-    text = str(exc)
-    if "key usage" in text.lower():
-        return "Chứng thư số không được phép dùng để ký văn bản."
-    if "already" in text.lower() and "filled" in text.lower() or "is already" in text.lower():
-        return "Ô chữ ký này đã được ký."
-    if "timestamp" in text.lower():
-        return "Không lấy được dấu thời gian từ máy chủ dấu thời gian."
-    if "validation" in text.lower() or "revocation" in text.lower():
-        return "Không lấy được dữ liệu xác thực chứng thư số để nhúng vào tài liệu."
-    return "Không ký được tài liệu: " + text
+def _require_usable_certificate(identity: SigningIdentity, now: datetime) -> None:
+    """Refuse up front what every verifier would reject, with a message the signer can act on."""
+    cert = identity.cert
+    starts = cert.not_valid_before_utc.astimezone(VN_TZ)
+    ends = cert.not_valid_after_utc.astimezone(VN_TZ)
+    if now < starts:
+        raise SigningError(
+            f"Chứng thư số chưa có hiệu lực (từ ngày {starts:%d/%m/%Y}).",
+            code="certificate_not_yet_valid",
+        )
+    if now > ends:
+        raise SigningError(
+            f"Chứng thư số đã hết hạn ngày {ends:%d/%m/%Y}.", code="certificate_expired"
+        )
+    try:
+        usage = cert.extensions.get_extension_for_class(pyca_x509.KeyUsage).value
+    except pyca_x509.ExtensionNotFound:
+        return
+    # verifiers (pyHanko's default among them) require non-repudiation on a document signature
+    if not usage.content_commitment:
+        raise SigningError(
+            "Chứng thư số không được phép dùng để ký văn bản.", code="bad_key_usage"
+        )
+
+
+def _signing_failure(exc: Exception) -> tuple[str, str]:
+    # pyHanko signals these only through its message text
+    text = str(exc).lower()
+    if "key usage" in text:
+        return "bad_key_usage", "Chứng thư số không được phép dùng để ký văn bản."
+    if "already" in text and ("filled" in text or "signed" in text):
+        return "field_signed", "Ô chữ ký này đã được ký."
+    if "could not be validated" in text or "revocation" in text:
+        return "ltv_failed", (
+            "Không xác thực được chứng thư số của người ký với chứng thư gốc tin cậy, "
+            "nên không nhúng được dữ liệu xác thực (PAdES B-LT)."
+        )
+    return "signing_failed", "Không ký được tài liệu."
 
 
 def _open_for_signing(pdf: bytes) -> IncrementalPdfFileWriter:
@@ -515,7 +544,10 @@ def _check_one(
             revoked=None,
             expired=False,
             valid=False,
-            problems=[f"Chữ ký bị hỏng hoặc không đúng chuẩn, không kiểm tra được ({type(exc).__name__})."],
+            problems=[
+                "Chữ ký bị hỏng hoặc không đúng chuẩn, không kiểm tra được "
+                f"({type(exc).__name__})."
+            ],
         )
 
     problems: list[str] = []
@@ -529,7 +561,10 @@ def _check_one(
         problems.append("Tài liệu đã bị sửa sau khi ký (nội dung được ký không còn khớp).")
     elif not status.valid:
         problems.append("Giá trị chữ ký không hợp lệ (chữ ký bị giả mạo hoặc hỏng).")
-    coverage_ok = status.coverage is not None and status.coverage >= SignatureCoverageLevel.ENTIRE_REVISION
+    coverage_ok = (
+        status.coverage is not None
+        and status.coverage >= SignatureCoverageLevel.ENTIRE_REVISION
+    )
     if crypto_ok and not coverage_ok:
         problems.append("Chữ ký không bao trùm toàn bộ phiên bản tài liệu được ký.")
     changes_ok = mod_level in _HARMLESS and status.docmdp_ok is not False
@@ -574,7 +609,7 @@ def _check_one(
     chain_found = status.validation_path is not None or indic in _CHAIN_BUILT_BUT
     trusted = bool(chain_found)
     if not chain_found:
-        problems.append("Chứng thư số không được cấp bởi tổ chức chứng thực tin cậy.")
+        problems.append(_untrusted_reason(indic))
 
     indeterminate = False
     if indic is not None and not revoked and not expired and chain_found:
@@ -614,7 +649,8 @@ def _check_one(
         revoked=revoked,
         expired=expired,
         valid=valid,
-        indeterminate=indeterminate and intact and not expired and revoked is not True,
+        # indeterminate only when nothing else is wrong: a definite fault makes it invalid
+        indeterminate=indeterminate and intact and ts_ok and not expired and revoked is not True,
         problems=problems,
         warnings=warnings,
         modification=mod_level.name if mod_level is not None else None,
@@ -634,6 +670,23 @@ _CHAIN_BUILT_BUT = {
     AdESIndeterminate.REVOCATION_OUT_OF_BOUNDS_NO_POE,
     AdESIndeterminate.TRY_LATER,
 }
+
+
+def _untrusted_reason(indic) -> str:
+    if indic in (
+        AdESIndeterminate.CHAIN_CONSTRAINTS_FAILURE,
+        AdESIndeterminate.SIG_CONSTRAINTS_FAILURE,
+    ):
+        return (
+            "Chứng thư số không được phép dùng để ký văn bản "
+            "hoặc vi phạm ràng buộc của chuỗi chứng thư."
+        )
+    if indic in (
+        AdESIndeterminate.CRYPTO_CONSTRAINTS_FAILURE,
+        AdESIndeterminate.CRYPTO_CONSTRAINTS_FAILURE_NO_POE,
+    ):
+        return "Chữ ký hoặc chứng thư số dùng thuật toán mật mã không còn an toàn."
+    return "Chứng thư số không được cấp bởi tổ chức chứng thực tin cậy."
 
 
 def _verdict(results: list[SignatureInfo]) -> tuple[str, str]:

@@ -124,7 +124,7 @@ class TestPKI:
         not_before: datetime | None = None,
         not_after: datetime | None = None,
     ) -> IssuedCert:
-        """An agency's certificate (chứng thư số của cơ quan) used by the clerk to seal documents."""
+        """An agency's certificate (chứng thư số của cơ quan): the clerk seals documents with it."""
         name = x509.Name(
             [
                 x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
