@@ -459,3 +459,19 @@ def test_certificate_expired_since_signing_without_timestamp_is_indeterminate(
     assert sig.valid is False and sig.indeterminate is True
     assert report.verdict == "indeterminate"
     assert report.summary.startswith("Chưa xác định được hiệu lực chữ ký của Nguyễn Văn An")
+
+
+def test_signature_in_an_unsupported_format_is_listed_not_trusted(pki):
+    pdf = (FIXTURES / "foreign_adbe_pkcs7.pdf").read_bytes()
+    legacy = pdf.replace(b"/adbe.pkcs7.detached", b"/adbe.x509.rsa_sha1 ")  # same length
+
+    report = verify_pdf(legacy, trust_roots=[(FIXTURES / "foreign_root.pem").read_bytes()])
+
+    (sig,) = report.signatures
+    assert sig.field_name == "ForeignSignature"
+    assert sig.valid is False
+    assert report.verdict == "indeterminate"
+    assert report.summary == (
+        "Chưa xác định được hiệu lực chữ ký của ô ForeignSignature: "
+        "chữ ký dùng định dạng không được hỗ trợ, không kiểm tra được."
+    )

@@ -475,6 +475,7 @@ def verify_pdf(
         if reader.encrypted:
             raise SigningError(MSG_ENCRYPTED, code="encrypted_pdf")
         embedded = reader.embedded_signatures
+        filled = [name for name, _, _ in fields.enumerate_sig_fields(reader, filled_status=True)]
     except SigningError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure means "not a usable PDF"
@@ -514,6 +515,12 @@ def verify_pdf(
                 validation_time=validation_time,
             )
         )
+    # pyHanko silently skips signatures in formats it does not know (e.g. adbe.x509.rsa_sha1);
+    # a signature we could not check must still show up, and never as valid
+    checked = {sig.field_name for sig in embedded}
+    for name in filled:
+        if name not in checked:
+            results.append(_unsupported(name))
     verdict, summary = _verdict(results)
     return VerificationReport(signatures=results, verdict=verdict, summary=summary)
 
@@ -657,6 +664,26 @@ def _check_one(
     )
 
 
+def _unsupported(field_name: str) -> SignatureInfo:
+    return SignatureInfo(
+        kind="signature",
+        field_name=field_name,
+        signer="",
+        issuer="",
+        signed_at=None,
+        timestamped=False,
+        timestamp_at=None,
+        intact=False,
+        covers_whole_document=False,
+        trusted=False,
+        revoked=None,
+        expired=False,
+        valid=False,
+        indeterminate=True,
+        problems=["Chữ ký dùng định dạng không được hỗ trợ, không kiểm tra được."],
+    )
+
+
 # A path to a trusted root was built, but checking it at the validation time failed for a
 # reason about time or revocation, not about trust.
 _CHAIN_BUILT_BUT = {
@@ -701,7 +728,9 @@ def _verdict(results: list[SignatureInfo]) -> tuple[str, str]:
     if not bad and not unsure:
         return "valid", f"Tài liệu có {what}, tất cả hợp lệ."
     first = (bad or unsure)[0]
-    who = first.signer if first.kind == "signature" else "dấu thời gian " + first.signer
+    who = first.signer or f"ô {first.field_name}"
+    if first.kind == "timestamp":
+        who = "dấu thời gian " + who
     reason = _short_reason(first.problems)
     if bad:
         return "invalid", f"Chữ ký của {who} không hợp lệ: {reason}"
