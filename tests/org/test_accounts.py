@@ -91,3 +91,17 @@ def test_logout_requires_post(client, agency):
     assert client.get(reverse("logout")).status_code == 405
     client.post(reverse("logout"))
     assert "_auth_user_id" not in client.session
+
+
+def test_cli_creates_an_official_without_a_default_password(agency, monkeypatch, capsys):
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setenv("EGOV_NEW_PASSWORD", "ngan")
+    with pytest.raises(CommandError):
+        call_command("official", "create", "quantri.tinh", "--agency", agency.code, "--roles", "system_admin",
+                     "--name", "Quản Trị Tỉnh")
+    monkeypatch.setenv("EGOV_NEW_PASSWORD", "Mat-khau-rat-dai-2026")
+    call_command("official", "create", "quantri.tinh", "--agency", agency.code, "--roles", "system_admin",
+                 "--name", "Quản Trị Tỉnh")
+    user = User.objects.get(username="quantri.tinh")
+    assert user.role_codes() == {Role.SYSTEM_ADMIN} and user.check_password("Mat-khau-rat-dai-2026")
