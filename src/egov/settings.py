@@ -246,3 +246,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": ENV.get("EGOV_LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# Digital signatures (ký số). EGOV_SIGNING_KEY encrypts stored PKCS#12 files and their
+# passwords; production refuses to store one without it (development keeps a key file under
+# DATA_DIR). EGOV_TSA_URL: an RFC 3161 timestamp authority, making signatures PAdES B-T.
+SIGNING_KEY = ENV.get("EGOV_SIGNING_KEY", "")
+SIGNING_TSA_URL = ENV.get("EGOV_TSA_URL", "")
+SIGNING_VERIFY_MAX_MB = int(ENV.get("EGOV_VERIFY_MAX_MB", "50"))
+# Verifiers download CRLs/OCSP answers named in certificates that chain to a trusted root.
+SIGNING_FETCH_REVOCATION = env_bool("EGOV_SIGNING_FETCH_REVOCATION", True)
