@@ -9,4 +9,5 @@ SCOPES = {
     "documents:write": "Tiếp nhận, tạo văn bản",
     "signatures:verify": "Kiểm tra chữ ký số",
     "exchange:write": "Gửi, nhận văn bản liên thông",
+    "sms:inbound": "Chuyển tin nhắn SMS đến (cổng SMS)",
 }
