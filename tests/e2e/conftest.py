@@ -7,11 +7,11 @@ loopback, shared by the session); each test gets an empty database (`transaction
 
 Fixtures
 --------
-browser         session-scoped Chromium (headless): $EGOV_CHROMIUM if set (only that), else
-                /usr/bin/chromium, else `chromium` on PATH; Playwright's own browser download is never used. When no
-                Chromium is found every browser test is SKIPPED with "Chromium not found: browser
-                tests skipped" -- unless CI is set (CI=true) or EGOV_REQUIRE_BROWSER=1, where the
-                tests FAIL instead.
+browser         one headless Chromium for the whole e2e package: $EGOV_CHROMIUM if set (only
+                that), else /usr/bin/chromium, else `chromium` on PATH; Playwright's own browser
+                download is never used. When no Chromium is found every browser test is SKIPPED
+                with "Chromium not found: browser tests skipped" -- unless CI is set (CI=true) or
+                EGOV_REQUIRE_BROWSER=1, where the tests FAIL instead.
 page            a fresh browser context + page per test, desktop 1280x800 by default, with
                 `base_url` = the live server, so `page.goto("/tai-khoan/dang-nhap/")` works.
                 Parametrise the viewport indirectly:
@@ -37,8 +37,13 @@ test-artifacts/screenshots/<test name>-<viewport>.png (e.g.
 test_staff_menu[stp.lanhdao-phone]-360x740.png); `shot(page, "step")` adds
 <test name>-<viewport>-step.png. The folder is ignored by git; CI keeps it as an artifact.
 
-Helpers for assertions: `menu_links(page)` returns the staff menu's (label, href) pairs and
-`horizontal_overflow(page)` the number of pixels the document is wider than the viewport.
+Helpers (import from tests.e2e.conftest): `menu_links(page)` returns the staff menu's
+(label, href) pairs; `horizontal_overflow(page)` the number of pixels the document is wider than
+the viewport; `outside_event_loop(fn, *args)` calls fn in a helper thread -- needed for code that
+uses asyncio.run() (pyHanko signing, ...) from a test body, because Playwright's sync API keeps
+an event loop running in the test thread. (The server side is unaffected: it has its own threads.)
+Django DB access from a test body works as usual (DJANGO_ALLOW_ASYNC_UNSAFE is set while the
+browser package runs).
 """
 
 from __future__ import annotations
@@ -50,10 +55,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
-# Playwright's sync API runs an asyncio loop in this thread; Django would otherwise refuse DB
-# access from the test body ("SynchronousOnlyOperation").
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 E2E_DIR = Path(__file__).resolve().parent
 ROOT = E2E_DIR.parents[1]
@@ -97,20 +98,31 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def _playwright():
+    """Playwright's sync API keeps an asyncio loop *running* in the main thread while it is
+    started. So it lives for this package only (tests elsewhere call asyncio.run(), e.g.
+    pyHanko), and Django is told that DB access from the test body is fine meanwhile."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:  # the test extra is missing
         if browser_required():
             pytest.fail(f"playwright is not installed ({exc}); browser tests are required", pytrace=False)
         pytest.skip(f"playwright not installed: browser tests skipped ({exc})")
+    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     manager = sync_playwright().start()
-    yield manager
-    manager.stop()
+    try:
+        yield manager
+    finally:
+        manager.stop()
+        if saved is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(_playwright):
     executable = find_chromium()
     if executable is None:
@@ -236,3 +248,11 @@ def menu_links(page) -> list[tuple[str, str]]:
 
 def horizontal_overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def outside_event_loop(fn, *args, **kwargs):
+    """fn(*args, **kwargs) in a helper thread, where asyncio.run() is allowed; returns its result."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
