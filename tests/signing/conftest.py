@@ -38,7 +38,7 @@ def leader(pki) -> SigningIdentity:
 
 
 @pytest.fixture(scope="session")
-def agency(pki) -> SigningIdentity:
+def agency_signer(pki) -> SigningIdentity:
     return _identity(pki.agency)
 
 
@@ -116,3 +116,30 @@ def signature_png() -> bytes:
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     return buf.getvalue()
+
+
+# ------------------------------------------------------------------ the Django app's tests
+
+
+@pytest.fixture(scope="session")
+def other_person(pki):
+    """A second official's certificate from the same CA."""
+    return pki.issue_person("Trần Thị Bình", title="Phó Chủ tịch", agency="Ủy ban nhân dân xã Thử Nghiệm")
+
+
+@pytest.fixture(scope="session")
+def foreign_pki():
+    """A CA nobody trusted: its certificates look right but chain to an unknown root."""
+    from datetime import datetime, timedelta, timezone
+
+    from egov.signing.testca import build_test_pki
+
+    return build_test_pki(now=datetime.now(timezone.utc) - timedelta(minutes=7))
+
+
+@pytest.fixture
+def signing_settings(settings, tmp_path):
+    settings.SIGNING_KEY = "test-signing-key-0123456789abcdef0123456789"
+    settings.SIGNING_TSA_URL = ""
+    settings.DATA_DIR = tmp_path
+    return settings

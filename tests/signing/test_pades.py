@@ -145,7 +145,7 @@ def test_stamp_on_missing_page_is_refused(document, leader):
         sign_pdf(document, identity=leader, stamp=StampSpec(signer_name="A", page=5))
 
 
-def test_leader_then_agency_signatures_are_both_valid_in_order(document, leader, agency, pki):
+def test_leader_then_agency_signatures_are_both_valid_in_order(document, leader, agency_signer, pki):
     by_leader = sign_pdf(
         document,
         identity=leader,
@@ -153,7 +153,7 @@ def test_leader_then_agency_signatures_are_both_valid_in_order(document, leader,
     )
     issued = sign_pdf(
         by_leader,
-        identity=agency,
+        identity=agency_signer,
         stamp=StampSpec(signer_name="Ủy ban nhân dân xã Thử Nghiệm", page=0),
     )
 
@@ -177,11 +177,11 @@ def test_multi_page_document_signs_and_verifies(document_factory, leader, pki):
     assert verify_pdf(signed, trust_roots=pki.trust_roots).verdict == "valid"
 
 
-def test_document_with_form_field_signs_and_verifies(document_factory, leader, agency, pki):
+def test_document_with_form_field_signs_and_verifies(document_factory, leader, agency_signer, pki):
     form = document_factory(text_field=True)
 
     signed = sign_pdf(form, identity=leader, stamp=StampSpec(signer_name="Nguyễn Văn An"))
-    signed = sign_pdf(signed, identity=agency)
+    signed = sign_pdf(signed, identity=agency_signer)
 
     report = verify_pdf(signed, trust_roots=pki.trust_roots)
     assert report.verdict == "valid", report.summary
@@ -283,8 +283,8 @@ def test_content_changed_in_a_later_update_is_detected(document, leader, pki):
     assert "đã bị sửa sau khi ký" in report.summary
 
 
-def test_later_edit_after_two_signatures_invalidates_both(document, leader, agency, pki):
-    signed = sign_pdf(sign_pdf(document, identity=leader), identity=agency)
+def test_later_edit_after_two_signatures_invalidates_both(document, leader, agency_signer, pki):
+    signed = sign_pdf(sign_pdf(document, identity=leader), identity=agency_signer)
     forged = overwrite_page_content(signed, b"")
 
     report = verify_pdf(forged, trust_roots=pki.trust_roots)
