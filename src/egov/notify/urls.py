@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from egov.notify import views
+
+urlpatterns = [
+    path("sms/", views.sms_list, name="sms-list"),
+]

@@ -1,0 +1,323 @@
+"""One-stop dossiers (hồ sơ một cửa): intake, steps, supplements, results, returns, apologies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from egov.core.text import fold
+from egov.org.roles import Role
+
+
+class Dossier(models.Model):
+    """A citizen's or business's dossier for one procedure at one receiving agency (hồ sơ)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Bản nháp"
+        SUBMITTED = "submitted", "Chờ tiếp nhận"
+        RECEIVED = "received", "Đã tiếp nhận"
+        IN_PROGRESS = "in_progress", "Đang giải quyết"
+        WAITING_SUPPLEMENT = "waiting_supplement", "Chờ bổ sung"
+        TRANSFERRED = "transferred", "Đang liên thông"
+        APPROVED = "approved", "Đã có kết quả"
+        REJECTED = "rejected", "Không giải quyết"
+        RETURNED = "returned", "Đã trả kết quả"
+        REFUSED = "refused", "Từ chối tiếp nhận"
+        WITHDRAWN = "withdrawn", "Đã rút hồ sơ"
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", "Trực tuyến"
+        COUNTER = "counter", "Trực tiếp tại bộ phận một cửa"
+
+    class Outcome(models.TextChoices):
+        EARLY = "early", "Trước hạn"
+        ON_TIME = "on_time", "Đúng hạn"
+        LATE = "late", "Quá hạn"
+
+    ref = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code = models.CharField("mã hồ sơ", max_length=60, unique=True, null=True, blank=True)
+    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.PROTECT, related_name="dossiers",
+                                  verbose_name="thủ tục")
+    agency = models.ForeignKey("org.Agency", on_delete=models.PROTECT, related_name="dossiers",
+                               verbose_name="cơ quan tiếp nhận")
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="dossiers", verbose_name="tài khoản nộp")
+    # Snapshot at filing time: the account may change later, the dossier must not.
+    applicant_name = models.CharField("họ tên người nộp", max_length=200)
+    applicant_id_number = models.CharField("số định danh/mã số thuế", max_length=20, blank=True)
+    applicant_phone = models.CharField("số điện thoại", max_length=20, blank=True)
+    applicant_email = models.CharField("thư điện tử", max_length=254, blank=True)
+    applicant_address = models.CharField("địa chỉ", max_length=255, blank=True)
+    note = models.TextField("nội dung yêu cầu", blank=True)
+    channel = models.CharField("hình thức nộp", max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    status = models.CharField("trạng thái", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    current_step = models.ForeignKey("DossierStep", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    # Bumped by every service write: an officer acting on a stale page gets StateError.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField("ngày tiếp nhận", null=True, blank=True)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    due_at = models.DateTimeField("hẹn trả kết quả", null=True, blank=True)
+    resolved_at = models.DateTimeField("ngày có kết quả", null=True, blank=True)
+    returned_at = models.DateTimeField("ngày trả kết quả", null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_office_time = models.DurationField(default=dt.timedelta(0))
+    outcome = models.CharField("kết quả đúng hạn", max_length=10, choices=Outcome.choices, null=True, blank=True)
+    refusal_reason = models.TextField("lý do", blank=True)
+    search_folded = models.CharField(max_length=300, editable=False, default="")
+
+    class Meta:
+        verbose_name = "hồ sơ"
+        verbose_name_plural = "hồ sơ"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__isnull=True) | ~Q(status__in=["draft", "submitted"]),
+                                   name="dossier_draft_has_no_code"),
+            models.CheckConstraint(
+                condition=~Q(status__in=["received", "in_progress", "waiting_supplement", "transferred",
+                                         "approved", "rejected", "returned"])
+                | (Q(code__isnull=False) & Q(received_at__isnull=False) & Q(due_at__isnull=False)),
+                name="dossier_received_has_code_and_due"),
+            models.CheckConstraint(condition=~Q(status="refused") | Q(received_at__isnull=False),
+                                   name="dossier_refused_has_received_at"),
+            models.CheckConstraint(
+                condition=(Q(status__in=["approved", "rejected", "returned"]) & Q(outcome__isnull=False)
+                           & Q(resolved_at__isnull=False))
+                | (~Q(status__in=["approved", "rejected", "returned"]) & Q(outcome__isnull=True)),
+                name="dossier_outcome_iff_resolved"),
+            models.CheckConstraint(condition=~Q(status="waiting_supplement") | Q(paused_at__isnull=False),
+                                   name="dossier_waiting_has_pause"),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "received_at"], name="dossier_agency_received"),
+            models.Index(fields=["received_at"], name="dossier_received"),
+            models.Index(fields=["agency", "status", "due_at"], name="dossier_agency_status_due"),
+            models.Index(fields=["status"], name="dossier_status"),
+            models.Index(fields=["due_at"], name="dossier_due"),
+            models.Index(fields=["procedure", "received_at"], name="dossier_procedure_received"),
+            models.Index(fields=["applicant", "created_at"], name="dossier_applicant_created"),
+        ]
+
+    def __str__(self):
+        return self.code or f"Hồ sơ chưa có mã #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.search_folded = fold(f"{self.code or ''} {self.applicant_name}")[:300]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("dossier-detail", args=[self.pk])
+
+    @property
+    def tracking_url(self) -> str:
+        return f"{settings.SITE_URL}{reverse('dossier-track-code', args=[self.code])}" if self.code else ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def is_overdue(self, now=None) -> bool:
+        from django.utils import timezone
+
+        return bool(self.status in RUNNING_STATUSES and self.due_at and self.due_at < (now or timezone.now()))
+
+    def refresh(self) -> "Dossier":
+        self.refresh_from_db()
+        return self
+
+
+S = Dossier.Status
+# Received and the clock is running at the agency (counted as "in progress").
+RUNNING_STATUSES = (S.RECEIVED, S.IN_PROGRESS, S.TRANSFERRED)
+OPEN_STATUSES = RUNNING_STATUSES + (S.WAITING_SUPPLEMENT,)
+RESOLVED_STATUSES = (S.APPROVED, S.REJECTED, S.RETURNED)
+
+
+class DossierStep(models.Model):
+    """One step of a dossier's handling (bước xử lý), including steps at another agency (liên thông)."""
+
+    class Action(models.TextChoices):
+        FORWARDED = "forwarded", "Chuyển bước tiếp theo"
+        SENT_BACK = "sent_back", "Trả lại bước trước"
+        SUPPLEMENT = "supplement", "Yêu cầu bổ sung"
+        TRANSFERRED = "transferred", "Chuyển liên thông"
+        TRANSFER_DONE = "transfer_done", "Hoàn thành liên thông"
+        APPROVED = "approved", "Phê duyệt"
+        REJECTED = "rejected", "Không giải quyết"
+        WITHDRAWN = "withdrawn", "Công dân rút hồ sơ"
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    seq = models.PositiveSmallIntegerField()
+    step_order = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                  help_text="Thứ tự bước trong quy trình; trống: bước liên thông.")
+    name = models.CharField("tên bước", max_length=255)
+    agency = models.ForeignKey("org.Agency", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField("vai trò xử lý", max_length=30, choices=Role.choices)
+    department_name = models.CharField(max_length=255, blank=True)
+    assignees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="dossier_steps")
+    is_transfer = models.BooleanField(default=False)
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    action = models.CharField(max_length=20, choices=Action.choices, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "bước xử lý hồ sơ"
+        verbose_name_plural = "bước xử lý hồ sơ"
+        ordering = ["dossier", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "seq"], name="dossier_step_seq_unique"),
+            models.CheckConstraint(condition=Q(finished_at__isnull=True) | ~Q(action=""),
+                                   name="dossier_step_finished_has_action"),
+        ]
+        indexes = [models.Index(fields=["agency", "role", "finished_at"], name="dossier_step_queue")]
+
+    def __str__(self):
+        return f"{self.seq}. {self.name}"
+
+    def is_overdue(self, now=None) -> bool:
+        from django.utils import timezone
+
+        end = self.finished_at or now or timezone.now()
+        return bool(self.due_at and end > self.due_at)
+
+
+class DossierEvent(models.Model):
+    """An entry of the dossier's timeline (diễn biến), as shown to the citizen and officers."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=40)
+    label = models.CharField(max_length=255, help_text="Công khai: không chứa thông tin cá nhân.")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    actor_label = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["dossier", "at", "id"]
+        indexes = [models.Index(fields=["dossier", "at"], name="dossier_event_at")]
+
+
+class DossierFile(models.Model):
+    """A paper of the dossier (thành phần hồ sơ) uploaded as PDF, JPEG or PNG."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="files")
+    paper = models.ForeignKey("procedures.RequiredPaper", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    supplement = models.ForeignKey("SupplementRequest", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="files")
+    label = models.CharField("tên giấy tờ", max_length=500)
+    file = models.FileField(upload_to="dossiers/papers/%Y/%m/", max_length=255)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["dossier", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(content_type__in=["application/pdf", "image/jpeg", "image/png"]),
+                                   name="dossier_file_known_type"),
+        ]
+
+
+class DailyCounter(models.Model):
+    """Per-agency, per-day sequence for dossier codes; locked row so numbers never skip or repeat."""
+
+    agency = models.ForeignKey("org.Agency", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="dossier_counter_unique")]
+
+
+class SubmissionKey(models.Model):
+    """An idempotency key (form token or `Idempotency-Key`) already used by one submitter."""
+
+    owner = models.CharField(max_length=80)
+    key = models.CharField(max_length=120)
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="submission_key_unique")]
+
+
+class SupplementRequest(models.Model):
+    """A request for missing papers (yêu cầu bổ sung); the clock stops until the citizen resubmits."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="supplements")
+    missing = models.JSONField("giấy tờ còn thiếu", default=list)
+    note = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    requested_at = models.DateTimeField()
+    resumed_at = models.DateTimeField(null=True, blank=True)
+    paused_office_time = models.DurationField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "requested_at"]
+
+
+class ResultDocument(models.Model):
+    """A result paper (kết quả giải quyết) attached by an officer, PDF only."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="results")
+    label = models.CharField(max_length=255)
+    file = models.FileField(upload_to="dossiers/results/%Y/%m/", max_length=255)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+
+class ReturnRecord(models.Model):
+    """How the result reached the citizen (trả kết quả): who handed it over, when and how."""
+
+    class Method(models.TextChoices):
+        ONLINE = "online", "Trực tuyến"
+        COUNTER = "counter", "Tại bộ phận một cửa"
+        POST = "post", "Qua dịch vụ bưu chính"
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="return_record")
+    method = models.CharField(max_length=10, choices=Method.choices)
+    returned_at = models.DateTimeField()
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    receiver_name = models.CharField(max_length=200, blank=True)
+    note = models.CharField(max_length=255, blank=True)
+
+
+class ApologyLetter(models.Model):
+    """Apology letter with a new date (phiếu xin lỗi và hẹn lại ngày trả kết quả)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="apologies")
+    reason = models.TextField("lý do chậm")
+    new_due_at = models.DateTimeField("ngày hẹn mới")
+    previous_due_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["dossier", "created_at"]
+        constraints = [models.CheckConstraint(condition=Q(new_due_at__gt=models.F("previous_due_at")),
+                                              name="apology_new_date_later")]

@@ -1,0 +1,195 @@
+"""Reads of dossiers used by pages, the API and SMS: scoping, tracking, statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from egov.core.errors import NotFound
+from egov.core.text import search_terms
+from egov.dossiers.models import OPEN_STATUSES, RUNNING_STATUSES, Dossier, DossierStep
+from egov.org.permissions import can, visible_agencies
+
+S = Dossier.Status
+
+
+def _agency_ids(actor) -> list[int]:
+    return list(visible_agencies(actor).values_list("pk", flat=True))
+
+
+def staff_dossiers(actor):
+    """Dossiers an official (or API key) may see: received by their agencies or now at one (liên thông)."""
+    ids = _agency_ids(actor)
+    return (Dossier.objects.exclude(status=S.DRAFT)
+            .filter(Q(agency_id__in=ids) | Q(current_step__agency_id__in=ids)))
+
+
+def officer_dossiers(actor, *, status: str = "", procedure: str = "", overdue: bool = False, query: str = "",
+                     mine: bool = False):
+    """The officer's list: filters, diacritic-free search on code and applicant name, newest first."""
+    dossiers = staff_dossiers(actor).select_related("procedure", "agency", "current_step")
+    if status in S.values:
+        dossiers = dossiers.filter(status=status)
+    if procedure:
+        dossiers = dossiers.filter(procedure__code=procedure)
+    if overdue:
+        dossiers = dossiers.filter(status__in=RUNNING_STATUSES, due_at__lt=timezone.now())
+    if mine and getattr(actor, "official_or_none", None):
+        dossiers = dossiers.filter(current_step__agency_id=actor.official.agency_id,
+                                   current_step__role__in=list(actor.role_codes()),
+                                   status__in=RUNNING_STATUSES)
+    for term in search_terms(query):
+        dossiers = dossiers.filter(search_folded__contains=term)
+    return dossiers.order_by("-created_at", "-id")
+
+
+def get_staff_dossier(actor, pk) -> Dossier:
+    dossier = staff_dossiers(actor).select_related("procedure", "agency", "current_step",
+                                                   "current_step__agency").filter(pk=pk).first()
+    if dossier is None or not can(actor, "dossier.view") and not getattr(actor, "is_api_key", False):
+        raise NotFound("Không tìm thấy hồ sơ.")
+    return dossier
+
+
+def citizen_dossiers(user):
+    return (Dossier.objects.filter(applicant=user).select_related("procedure", "agency")
+            .order_by("-created_at", "-id"))
+
+
+def get_citizen_dossier(user, pk) -> Dossier:
+    dossier = citizen_dossiers(user).select_related("current_step").filter(pk=pk).first()
+    if dossier is None:
+        raise NotFound("Không tìm thấy hồ sơ.")
+    return dossier
+
+
+def get_dossier_for(actor, code: str) -> Dossier:
+    """By code (or reference for dossiers not yet received): the owner's, or one the staff/key may see."""
+    lookup = Q(code=code)
+    if len(code) == 36 and code.count("-") == 4:
+        lookup |= Q(ref=code)
+    base = Dossier.objects.select_related("procedure", "agency", "current_step", "current_step__agency")
+    if getattr(actor, "is_api_key", False) or getattr(actor, "official_or_none", None):
+        if not can(actor, "dossier.view"):
+            raise NotFound("Không tìm thấy hồ sơ.")
+        ids = _agency_ids(actor)
+        dossier = base.filter(lookup).filter(Q(agency_id__in=ids) | Q(current_step__agency_id__in=ids)).first()
+    else:
+        dossier = base.filter(lookup, applicant=actor).first()
+    if dossier is None:
+        raise NotFound("Không tìm thấy hồ sơ.")
+    return dossier
+
+
+# -- public tracking (tra cứu): no personal data, few queries ---------------------------------
+@dataclass
+class TrackedStep:
+    name: str
+    agency: str
+    started_at: dt.datetime
+    due_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    action: str
+
+
+@dataclass
+class Tracking:
+    code: str
+    status: str
+    status_label: str
+    procedure_code: str
+    procedure_name: str
+    agency_code: str
+    agency_name: str
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    outcome: str | None
+    outcome_label: str
+    overdue: bool
+    steps: list[TrackedStep]
+
+
+def track(code: str) -> Tracking | None:
+    """Public status of a dossier by its code: two indexed queries, only non-personal columns."""
+    code = (code or "").strip().upper()
+    if not code or len(code) > 60:
+        return None
+    row = (Dossier.objects.filter(code=code)
+           .values("pk", "code", "status", "received_at", "due_at", "resolved_at", "returned_at", "outcome",
+                   "procedure__code", "procedure__name", "agency__code", "agency__name").first())
+    if row is None:
+        return None
+    steps = [TrackedStep(name, agency, started, due, finished, DossierStep.Action(action).label if action else "")
+             for name, agency, started, due, finished, action in
+             DossierStep.objects.filter(dossier_id=row["pk"]).order_by("seq")
+             .values_list("name", "agency__name", "started_at", "due_at", "finished_at", "action")]
+    status = row["status"]
+    return Tracking(
+        code=row["code"], status=status, status_label=S(status).label,
+        procedure_code=row["procedure__code"], procedure_name=row["procedure__name"],
+        agency_code=row["agency__code"], agency_name=row["agency__name"],
+        received_at=row["received_at"], due_at=row["due_at"], resolved_at=row["resolved_at"],
+        returned_at=row["returned_at"], outcome=row["outcome"],
+        outcome_label=Dossier.Outcome(row["outcome"]).label if row["outcome"] else "",
+        overdue=bool(status in RUNNING_STATUSES and row["due_at"] and row["due_at"] < timezone.now()),
+        steps=steps)
+
+
+# -- statistics -------------------------------------------------------------------------------
+BUCKETS = ("resolved_early", "resolved_on_time", "resolved_late", "in_progress_on_time", "in_progress_overdue",
+           "waiting_supplement", "refused", "withdrawn")
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def dossier_stats(*, agency=None, procedure=None, date_from: dt.date | None = None, date_to: dt.date | None = None,
+                  include_children: bool = True, now: dt.datetime | None = None) -> dict:
+    """Dossiers received in [date_from, date_to] and where each stands now, in one aggregate query.
+
+    Every received dossier falls in exactly one bucket, so the buckets sum to `received`;
+    `online` + `counter` also sum to it. Served by the (agency, received_at) index.
+    """
+    now = now or timezone.now()
+    dossiers = Dossier.objects.filter(received_at__isnull=False)
+    if agency is not None:
+        if include_children:
+            dossiers = dossiers.filter(agency_id__in=agency.descendants().values("pk"))
+        else:
+            dossiers = dossiers.filter(agency_id=agency.pk)
+    if procedure is not None:
+        dossiers = dossiers.filter(procedure_id=procedure.pk)
+    if date_from:
+        dossiers = dossiers.filter(received_at__gte=_day_start(date_from))
+    if date_to:
+        dossiers = dossiers.filter(received_at__lt=_day_start(date_to + dt.timedelta(days=1)))
+    running = Q(status__in=RUNNING_STATUSES)
+    figures = dossiers.aggregate(
+        received=Count("pk"),
+        resolved_early=Count("pk", filter=Q(outcome=Dossier.Outcome.EARLY)),
+        resolved_on_time=Count("pk", filter=Q(outcome=Dossier.Outcome.ON_TIME)),
+        resolved_late=Count("pk", filter=Q(outcome=Dossier.Outcome.LATE)),
+        in_progress_on_time=Count("pk", filter=running & Q(due_at__gte=now)),
+        in_progress_overdue=Count("pk", filter=running & Q(due_at__lt=now)),
+        waiting_supplement=Count("pk", filter=Q(status=S.WAITING_SUPPLEMENT)),
+        refused=Count("pk", filter=Q(status=S.REFUSED)),
+        withdrawn=Count("pk", filter=Q(status=S.WITHDRAWN)),
+        online=Count("pk", filter=Q(channel=Dossier.Channel.ONLINE)),
+        counter=Count("pk", filter=Q(channel=Dossier.Channel.COUNTER)),
+        returned=Count("pk", filter=Q(status=S.RETURNED)),
+    )
+    resolved = figures["resolved_early"] + figures["resolved_on_time"] + figures["resolved_late"]
+    figures["resolved"] = resolved
+    figures["in_progress"] = figures["in_progress_on_time"] + figures["in_progress_overdue"]
+    figures["on_time_rate"] = (round((figures["resolved_early"] + figures["resolved_on_time"]) / resolved, 4)
+                               if resolved else None)
+    return figures
+
+
+__all__ = ["OPEN_STATUSES"]

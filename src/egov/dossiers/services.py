@@ -1,0 +1,336 @@
+"""Dossier intake (tiếp nhận): drafts, online submission, counter registration, acceptance, refusal,
+withdrawal. Step handling lives in `workflow.py`. Every write: permission, one transaction, a lock
+on the dossier, the state check, the change, the audit entry, side effects queued after commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from egov.core.audit import record
+from egov.core.errors import PermissionDenied, StateError, ValidationError
+from egov.core.tasks import queue
+from egov.dossiers import planning
+from egov.dossiers.codes import next_dossier_code
+from egov.dossiers.models import Dossier, DossierEvent, DossierFile, DossierStep, SubmissionKey
+from egov.dossiers.uploads import CheckedUpload
+from egov.org.permissions import ensure_can
+
+S = Dossier.Status
+MOVED = "Hồ sơ đã được xử lý bởi người khác hoặc đã chuyển trạng thái. Vui lòng tải lại trang."
+APPLICANT_FIELDS = ("applicant_name", "applicant_id_number", "applicant_phone", "applicant_email",
+                    "applicant_address", "note")
+
+
+# -- helpers shared with workflow.py ----------------------------------------------------------
+def now_or(at: dt.datetime | None) -> dt.datetime:
+    return at or timezone.now()
+
+
+def lock(dossier: Dossier, *statuses: str) -> Dossier:
+    """Lock the row; StateError when someone changed it since `dossier` was read or it left `statuses`."""
+    locked = Dossier.objects.select_for_update().select_related("procedure", "agency").get(pk=dossier.pk)
+    if locked.version != dossier.version or (statuses and locked.status not in statuses):
+        raise StateError(MOVED, code="dossier_moved")
+    return locked
+
+
+def bump(dossier: Dossier, original: Dossier | None = None) -> Dossier:
+    """Save a changed dossier with a new version, and mirror it onto the caller's object."""
+    dossier.version += 1
+    dossier.save()
+    if original is not None and original is not dossier:
+        original.__dict__.update({k: v for k, v in dossier.__dict__.items() if not k.startswith("_")})
+        original._state.fields_cache = dict(dossier._state.fields_cache)
+    return dossier
+
+
+def actor_label(actor) -> str:
+    if actor is None:
+        return "Hệ thống"
+    return getattr(actor, "display_name", None) or str(actor)
+
+
+def event(dossier: Dossier, kind: str, label: str, *, actor=None, note: str = "", at=None) -> DossierEvent:
+    return DossierEvent.objects.create(
+        dossier=dossier, at=now_or(at), kind=kind, label=label, note=note,
+        actor=actor if getattr(actor, "pk", None) and not getattr(actor, "is_api_key", False) else None,
+        actor_label=actor_label(actor)[:200])
+
+
+def notify(dossier: Dossier, what: str) -> None:
+    from egov.dossiers.tasks import notify_citizen
+
+    if dossier.applicant_phone:
+        queue(notify_citizen, dossier_id=dossier.pk, event=what)
+
+
+def store_files(dossier: Dossier, uploads: list[CheckedUpload], *, actor, saved: list[str],
+                supplement=None) -> list[DossierFile]:
+    """Store already-checked uploads; `saved` collects names so a failed transaction can remove them."""
+    rows = []
+    for upload in uploads:
+        name = default_storage.save(
+            f"dossiers/papers/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}{upload.extension}",
+            ContentFile(upload.content))
+        saved.append(name)
+        row = DossierFile(dossier=dossier, paper_id=upload.paper_id, supplement=supplement, label=upload.label[:500],
+                          original_name=upload.original_name, content_type=upload.content_type, size=upload.size,
+                          sha256=upload.sha256,
+                          uploaded_by=actor if getattr(actor, "pk", None) and not getattr(actor, "is_api_key", False)
+                          else None)
+        row.file.name = name
+        rows.append(row)
+    return DossierFile.objects.bulk_create(rows)
+
+
+class _FilesOnFailure:
+    """Delete files written during a block whose transaction did not commit."""
+
+    def __init__(self):
+        self.saved: list[str] = []
+
+    def __enter__(self):
+        return self.saved
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            for name in self.saved:
+                default_storage.delete(name)
+        return False
+
+
+def _check_procedure(procedure, agency) -> None:
+    if not procedure.is_active:
+        raise ValidationError("Thủ tục này không còn áp dụng.")
+    if agency is None:
+        raise ValidationError("Cần chọn cơ quan tiếp nhận.")
+
+
+def _check_applicant(data: dict) -> dict:
+    clean = {field: (data.get(field) or "").strip() for field in APPLICANT_FIELDS}
+    if not clean["applicant_name"]:
+        raise ValidationError("Cần nhập họ tên người nộp hồ sơ.", code="applicant_name")
+    for field, limit in (("applicant_name", 200), ("applicant_id_number", 20), ("applicant_phone", 20),
+                         ("applicant_email", 254), ("applicant_address", 255)):
+        if len(clean[field]) > limit:
+            raise ValidationError("Thông tin người nộp quá dài.", code=field)
+    return clean
+
+
+def _missing_papers(procedure, dossier_papers: set[int]) -> list[str]:
+    return [p.name for p in procedure.papers.all() if p.mandatory and p.pk not in dossier_papers]
+
+
+def _owner_key(actor) -> str:
+    if getattr(actor, "is_api_key", False):
+        return f"apikey:{actor.pk}"
+    return f"user:{actor.pk}"
+
+
+# -- citizens ---------------------------------------------------------------------------------
+def save_draft(*, citizen, procedure, agency, data: dict, uploads: list[CheckedUpload] = (),
+               dossier: Dossier | None = None) -> Dossier:
+    """Save the online form as a draft (bản nháp): no code, nothing sent to the agency yet."""
+    if not citizen.is_authenticated or citizen.is_official:
+        raise PermissionDenied("Chỉ người dân, doanh nghiệp mới nộp hồ sơ trực tuyến.")
+    _check_procedure(procedure, agency)
+    clean = {field: (data.get(field) or "").strip()[:254] for field in APPLICANT_FIELDS}
+    with _FilesOnFailure() as saved, transaction.atomic():
+        if dossier is None:
+            dossier = Dossier(procedure=procedure, agency=agency, applicant=citizen, channel=Dossier.Channel.ONLINE)
+        else:
+            if dossier.applicant_id != citizen.pk:
+                raise PermissionDenied()
+            dossier = lock(dossier, S.DRAFT)
+        for field, value in clean.items():
+            setattr(dossier, field, value)
+        bump(dossier)
+        _replace_papers(dossier, uploads, actor=citizen, saved=saved)
+        record(citizen, "dossier.draft_saved", dossier)
+    return dossier
+
+
+def _replace_papers(dossier: Dossier, uploads, *, actor, saved) -> None:
+    """A new upload for a paper replaces the earlier one of the same paper (drafts only)."""
+    papers = {u.paper_id for u in uploads if u.paper_id}
+    old = list(DossierFile.objects.filter(dossier=dossier, paper_id__in=papers, supplement__isnull=True))
+    store_files(dossier, list(uploads), actor=actor, saved=saved)
+    if old:
+        names = [f.file.name for f in old]
+        DossierFile.objects.filter(pk__in=[f.pk for f in old]).delete()
+        transaction.on_commit(lambda: [default_storage.delete(n) for n in names])
+
+
+def submit_online(*, actor, procedure, agency, data: dict, uploads: list[CheckedUpload] = (),
+                  idempotency_key: str = "", dossier: Dossier | None = None, at=None) -> Dossier:
+    """Submit a dossier online (nộp trực tuyến). The same key twice returns the first dossier."""
+    is_key = getattr(actor, "is_api_key", False)
+    if is_key:
+        ensure_can(actor, "dossier.submit", agency)
+    elif not actor.is_authenticated or actor.is_official:
+        raise PermissionDenied("Chỉ người dân, doanh nghiệp mới nộp hồ sơ trực tuyến.")
+    _check_procedure(procedure, agency)
+    if not procedure.files_online:
+        raise ValidationError("Thủ tục này không hỗ trợ nộp hồ sơ trực tuyến.", code="not_online")
+    key = (idempotency_key or "").strip()[:120]
+    if key:
+        existing = SubmissionKey.objects.filter(owner=_owner_key(actor), key=key).select_related("dossier").first()
+        if existing:
+            return existing.dossier
+    clean = _check_applicant(data)
+    at = now_or(at)
+    try:
+        with _FilesOnFailure() as saved, transaction.atomic():
+            if dossier is not None:
+                if is_key or dossier.applicant_id != actor.pk:
+                    raise PermissionDenied()
+                dossier = lock(dossier, S.DRAFT)
+            else:
+                dossier = Dossier(procedure=procedure, agency=agency, channel=Dossier.Channel.ONLINE,
+                                  applicant=None if is_key else actor)
+            for field, value in clean.items():
+                setattr(dossier, field, value)
+            dossier.status, dossier.submitted_at = S.SUBMITTED, at
+            bump(dossier)
+            if key:
+                SubmissionKey.objects.create(owner=_owner_key(actor), key=key, dossier=dossier)
+            _replace_papers(dossier, uploads, actor=actor, saved=saved)
+            missing = _missing_papers(procedure, set(dossier.files.values_list("paper_id", flat=True)))
+            if missing:
+                raise ValidationError("Còn thiếu giấy tờ bắt buộc: " + "; ".join(missing) + ".",
+                                      code="missing_papers", details={"missing": missing})
+            event(dossier, "submitted", "Nộp hồ sơ trực tuyến", actor=actor, at=at)
+            record(actor, "dossier.submitted", dossier, summary={"procedure": procedure.code})
+    except IntegrityError:
+        # The same key committed by a parallel request between our check and our insert.
+        if key:
+            existing = SubmissionKey.objects.filter(owner=_owner_key(actor), key=key).first()
+            if existing:
+                return existing.dossier
+        raise
+    return dossier
+
+
+def withdraw(*, dossier: Dossier, citizen, reason: str = "", at=None) -> Dossier:
+    """The applicant withdraws the dossier (rút hồ sơ) before it is resolved."""
+    if dossier.applicant_id is None or dossier.applicant_id != getattr(citizen, "pk", None):
+        raise PermissionDenied()
+    at = now_or(at)
+    with transaction.atomic():
+        locked = lock(dossier, S.SUBMITTED, S.RECEIVED, S.IN_PROGRESS, S.WAITING_SUPPLEMENT, S.TRANSFERRED)
+        _close_step(locked, DossierStep.Action.WITHDRAWN, citizen, at, reason)
+        locked.status, locked.closed_at, locked.paused_at = S.WITHDRAWN, at, None
+        locked.refusal_reason = reason.strip()
+        bump(locked, dossier)
+        event(locked, "withdrawn", "Công dân rút hồ sơ", actor=citizen, note=reason, at=at)
+        record(citizen, "dossier.withdrawn", locked, summary={"reason": reason})
+    return dossier
+
+
+def _close_step(dossier: Dossier, action: str, actor, at, note: str = "") -> DossierStep | None:
+    step = dossier.current_step
+    if step is None:
+        return None
+    DossierStep.objects.filter(pk=step.pk).update(
+        finished_at=at, action=action, note=note[:2000],
+        finished_by=actor if getattr(actor, "pk", None) and not getattr(actor, "is_api_key", False) else None)
+    dossier.current_step = None
+    return step
+
+
+# -- counter officers -------------------------------------------------------------------------
+def _receive(dossier: Dossier, officer, at: dt.datetime) -> None:
+    """Give the locked dossier its code and due date and open its first step."""
+    dossier.code = next_dossier_code(dossier.agency, timezone.localtime(at).date())
+    dossier.received_at, dossier.received_by = at, officer if not getattr(officer, "is_api_key", False) else None
+    dossier.due_at = planning.resolution_due(dossier.procedure, dossier.agency, at)
+    dossier.status = S.RECEIVED
+    plan = planning.plan_for(dossier.procedure, dossier.agency)
+    open_step(dossier, plan, plan[0], at)
+
+
+def open_step(dossier: Dossier, plan, planned, at, *, assignees=()) -> DossierStep:
+    seq = (dossier.steps.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+    step = DossierStep.objects.create(
+        dossier=dossier, seq=seq, step_order=planned.order, name=planned.name, agency=dossier.agency,
+        role=planned.role, department_name=planned.department_name, started_at=at,
+        due_at=planning.step_due(dossier, plan, planned.order))
+    if assignees:
+        step.assignees.set(assignees)
+    dossier.current_step = step
+    return step
+
+
+def accept(*, dossier: Dossier, officer, at=None) -> Dossier:
+    """Accept a complete online dossier (tiếp nhận): code, due date, first step, receipt."""
+    ensure_can(officer, "dossier.intake", dossier.agency)
+    at = now_or(at)
+    with transaction.atomic():
+        locked = lock(dossier, S.SUBMITTED)
+        _receive(locked, officer, at)
+        bump(locked, dossier)
+        event(locked, "received", "Tiếp nhận hồ sơ", actor=officer, at=at)
+        record(officer, "dossier.accepted", locked, summary={"code": locked.code, "due_at": locked.due_at})
+        notify(locked, "accepted")
+    return dossier
+
+
+def refuse(*, dossier: Dossier, officer, reason: str, at=None) -> Dossier:
+    """Refuse to receive the dossier (từ chối tiếp nhận) with a reason the citizen will read."""
+    ensure_can(officer, "dossier.intake", dossier.agency)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Cần nêu lý do từ chối tiếp nhận.", code="reason_required")
+    at = now_or(at)
+    with transaction.atomic():
+        locked = lock(dossier, S.SUBMITTED)
+        locked.status, locked.refusal_reason = S.REFUSED, reason
+        locked.received_at, locked.closed_at = at, at
+        locked.received_by = officer if not getattr(officer, "is_api_key", False) else None
+        bump(locked, dossier)
+        event(locked, "refused", "Từ chối tiếp nhận hồ sơ", actor=officer, note=reason, at=at)
+        record(officer, "dossier.refused", locked, summary={"reason": reason})
+        notify(locked, "refused")
+    return dossier
+
+
+def register_at_counter(*, officer, procedure, data: dict, uploads: list[CheckedUpload] = (),
+                        idempotency_key: str = "", at=None, applicant=None) -> Dossier:
+    """Register a walk-in dossier at the counter and receive it at once (tiếp nhận trực tiếp)."""
+    official = officer.official_or_none
+    if official is None:
+        raise PermissionDenied()
+    agency = official.agency
+    ensure_can(officer, "dossier.intake", agency)
+    _check_procedure(procedure, agency)
+    clean = _check_applicant(data)
+    key = (idempotency_key or "").strip()[:120]
+    if key:
+        existing = SubmissionKey.objects.filter(owner=_owner_key(officer), key=key).select_related("dossier").first()
+        if existing:
+            return existing.dossier
+    at = now_or(at)
+    with _FilesOnFailure() as saved, transaction.atomic():
+        dossier = Dossier(procedure=procedure, agency=agency, channel=Dossier.Channel.COUNTER, applicant=applicant,
+                          submitted_at=at, **clean)
+        dossier.save()
+        if key:
+            SubmissionKey.objects.create(owner=_owner_key(officer), key=key, dossier=dossier)
+        store_files(dossier, list(uploads), actor=officer, saved=saved)
+        _receive(dossier, officer, at)
+        bump(dossier)
+        event(dossier, "received", "Tiếp nhận hồ sơ trực tiếp", actor=officer, at=at)
+        record(officer, "dossier.registered", dossier, summary={"code": dossier.code, "procedure": procedure.code})
+        notify(dossier, "accepted")
+    return dossier
+
+
+def extension_of(name: str) -> str:
+    return os.path.splitext(name)[1].lower()
