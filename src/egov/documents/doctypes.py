@@ -71,3 +71,20 @@ def name_for(code: str) -> str | None:
         return NAME_BY_CODE[code]
     folded = {c.upper(): n for c, n in DOCUMENT_TYPES}
     return folded.get(code.upper())
+
+
+def seed_document_types(model=None) -> int:
+    """Create the missing types in the DocumentType table (`model`: a migration's historical
+    model, or the real one). Existing rows are left as administrators edited them."""
+    if model is None:
+        from egov.documents.models import DocumentType as model
+    existing = set(model.objects.values_list("code", flat=True))
+    missing = [
+        model(code=code, name=name,
+              # Công văn prints no abbreviation: its symbol is ISSUER-UNIT (7303/UBND-VP).
+              abbreviation="" if code == LETTER_CODE else code,
+              symbol_has_year=(code, name) in LEGAL_TYPES, position=position)
+        for position, (code, name) in enumerate(DOCUMENT_TYPES, start=1) if code not in existing
+    ]
+    model.objects.bulk_create(missing)
+    return len(missing)

@@ -1,0 +1,140 @@
+"""Uploaded files: checked by content (never by name or browser-sent type), then stored.
+
+A rejected upload leaves no trace: checks run before anything is written, and files written
+inside a service call are removed again if its transaction rolls back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+
+from egov.core.errors import ValidationError
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class FileTooLarge(ValidationError):
+    code = "file_too_large"
+    status = 413
+
+
+def max_bytes() -> int:
+    return getattr(settings, "DOCUMENTS_MAX_UPLOAD_BYTES", settings.MAX_UPLOAD_BYTES)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A checked upload: its name, bytes and the type its content proves."""
+
+    name: str
+    data: bytes
+    content_type: str
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.content_type == PDF
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def sniff(data: bytes) -> str | None:
+    """PDF if it starts with the PDF header; DOCX if it is a zip holding word/document.xml."""
+    if data[:5] == b"%PDF-":
+        return PDF
+    if data[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, ValueError, OSError):
+            return None
+        if "word/document.xml" in names and "[Content_Types].xml" in names:
+            return DOCX
+    return None
+
+
+def read_upload(uploaded, *, allowed: tuple[str, ...] = (PDF,)) -> Upload:
+    """Check a Django UploadedFile (or bytes-like with .name) by size and content."""
+    name = (getattr(uploaded, "name", "") or "tep").rsplit("/", 1)[-1][:200]
+    size = getattr(uploaded, "size", None)
+    limit = max_bytes()
+    if size is not None and size > limit:
+        raise FileTooLarge(f"Tệp “{name}” vượt quá dung lượng cho phép ({limit // (1024 * 1024)} MB).")
+    data = uploaded.read(limit + 1) if hasattr(uploaded, "read") else bytes(uploaded)
+    return check_bytes(name, data, allowed=allowed)
+
+
+def check_bytes(name: str, data: bytes, *, allowed: tuple[str, ...] = (PDF,)) -> Upload:
+    limit = max_bytes()
+    if len(data) > limit:
+        raise FileTooLarge(f"Tệp “{name}” vượt quá dung lượng cho phép ({limit // (1024 * 1024)} MB).")
+    if not data:
+        raise ValidationError(f"Tệp “{name}” rỗng.", code="empty_file")
+    kind = sniff(data)
+    if kind not in allowed:
+        wanted = " hoặc ".join("PDF" if a == PDF else "DOCX" for a in allowed)
+        raise ValidationError(f"Tệp “{name}” không phải là tệp {wanted} hợp lệ.", code="invalid_file_type")
+    return Upload(name=name, data=data, content_type=kind)
+
+
+class WrittenFiles(list):
+    """Files written during one service call; removed again if the call fails."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            for storage, name in self:
+                storage.delete(name)
+        return False
+
+
+def store(document, upload: Upload, *, kind: str, written: WrittenFiles, uploaded_by=None, version: int = 1,
+          has_digital_signature: bool = False):
+    """Save `upload` as a DocumentFile of `document`, inside the caller's transaction.
+
+    Call inside `with WrittenFiles() as written, transaction.atomic():` so that a failed call
+    (a later check, a rolled-back transaction) removes the stored file again.
+    """
+    from egov.documents.models import DocumentFile
+
+    person = uploaded_by if getattr(uploaded_by, "pk", None) and not getattr(uploaded_by, "is_api_key", False) else None
+    row = DocumentFile(document=document, kind=kind, version=version, name=upload.name,
+                       content_type=upload.content_type, size=len(upload.data), sha256=upload.sha256,
+                       has_digital_signature=has_digital_signature, uploaded_by=person)
+    suffix = ".pdf" if upload.is_pdf else ".docx"
+    row.file.save(f"{upload.sha256[:16]}{suffix}", ContentFile(upload.data), save=False)
+    written.append((row.file.storage, row.file.name))
+    row.save()
+    return row
+
+
+def pdf_text(data: bytes, *, max_pages: int = 30, max_chars: int = 200_000) -> tuple[str, int | None]:
+    """The text layer of a PDF (for search) and its page count; empty for a scan."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            return "", None
+        pages = len(reader.pages)
+        parts, total = [], 0
+        for page in reader.pages[:max_pages]:
+            text = page.extract_text() or ""
+            parts.append(text)
+            total += len(text)
+            if total >= max_chars:
+                break
+        return "\n".join(parts)[:max_chars], pages
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, NotImplementedError):
+        return "", None

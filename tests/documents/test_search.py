@@ -1,0 +1,94 @@
+"""Search: the same results with or without diacritics, over metadata and PDF text, scoped."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+
+from egov.documents import search, services
+from egov.documents.selectors import Filters, search_documents
+from egov.documents.services import Target
+from tests.documents.conftest import decision_pdf, doc_type, pdf_upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def library(world):
+    made = {}
+    made["cchc"] = services.register_incoming(
+        actor=world.clerk, agency=world.agency, doc_type=doc_type("QĐ"), number_symbol="838/QĐ-UBND",
+        summary="Về việc phê duyệt Kế hoạch cải cách hành chính năm 2026", issuer_name="Ủy ban nhân dân thành phố Huế",
+        issued_on=dt.date(2026, 3, 29),
+        uploads=[pdf_upload(decision_pdf(summary="Về việc phê duyệt Kế hoạch cải cách hành chính năm 2026"))])
+    made["cds"] = services.register_incoming(
+        actor=world.clerk, agency=world.agency, doc_type=doc_type("CV"), number_symbol="7303/UBND-VP",
+        summary="V/v triển khai chuyển đổi số", issuer_name="Sở Khoa học và Công nghệ", issued_on=dt.date(2026, 8, 15))
+    made["dat"] = services.register_incoming(
+        actor=world.clerk, agency=world.agency, doc_type=doc_type("BC"), number_symbol="45/BC-SNNMT",
+        summary="Báo cáo tình hình giao đất, cho thuê đất", issuer_name="Sở Nông nghiệp và Môi trường",
+        issued_on=dt.date(2025, 11, 2))
+    return made
+
+
+def ids(page):
+    return {d.pk for d in page.results}
+
+
+@pytest.mark.parametrize("query", ["cải cách hành chính", "cai cach hanh chinh", "CẢI CÁCH", "cai cach", "838/QĐ"])
+def test_search_ignores_diacritics_and_case(world, library, query):
+    page = search_documents(world.leader, Filters(q=query))
+    assert ids(page) == {library["cchc"].pk}, connection.vendor
+
+
+def test_search_finds_words_of_the_pdf_text(world, library):
+    # "Nghị định số 30/2020" is only in the PDF body
+    assert ids(search_documents(world.leader, Filters(q="nghi dinh 30"))) == {library["cchc"].pk}
+
+
+def test_prefix_words_and_all_words_must_match(world, library):
+    assert ids(search_documents(world.leader, Filters(q="chuyen doi"))) == {library["cds"].pk}
+    assert ids(search_documents(world.leader, Filters(q="chuyển đổi đất"))) == set()
+    assert ids(search_documents(world.leader, Filters(q="đất"))) == {library["dat"].pk}
+
+
+def test_filters_by_type_issuer_dates_status_and_handler(world, library):
+    leader = world.leader
+    assert ids(search_documents(leader, Filters(doc_type="CV"))) == {library["cds"].pk}
+    assert ids(search_documents(leader, Filters(issuer="so khoa hoc"))) == {library["cds"].pk}
+    assert ids(search_documents(leader, Filters(date_from=dt.date(2026, 1, 1)))) == {library["cchc"].pk, library["cds"].pk}
+    assert ids(search_documents(leader, Filters(date_to=dt.date(2025, 12, 31)))) == {library["dat"].pk}
+    services.assign(actor=leader, document=library["dat"], targets=[Target("lead", user=world.specialist)])
+    assert ids(search_documents(leader, Filters(status="in_progress"))) == {library["dat"].pk}
+    assert ids(search_documents(leader, Filters(handler=world.specialist.pk, q="dat"))) == {library["dat"].pk}
+
+
+def test_search_is_scoped_by_visibility(world, other_world, library):
+    assert ids(search_documents(other_world.leader, Filters(q="cai cach"))) == set()
+    assert ids(search_documents(world.specialist, Filters(q="cai cach"))) == set()
+    services.assign(actor=world.leader, document=library["cchc"], targets=[Target("lead", department=world.economy)])
+    assert ids(search_documents(world.specialist, Filters(q="cai cach"))) == {library["cchc"].pk}
+
+
+def test_results_are_paginated_with_a_capped_count(world, library, monkeypatch):
+    monkeypatch.setattr(search, "COUNT_CAP", 1)
+    page = search_documents(world.leader, Filters(), per_page=2)
+    assert len(page.results) == 2 and page.has_next and page.total is None and page.more_than == 1
+    last = search_documents(world.leader, Filters(), page=2, per_page=2)
+    assert len(last.results) == 1 and not last.has_next and last.total == 3
+
+
+def test_reindex_after_a_change_keeps_one_entry(world, library):
+    document = library["dat"]
+    document.summary = "Báo cáo về rừng phòng hộ"
+    document.save()
+    search.index_document(document)
+    assert ids(search_documents(world.leader, Filters(q="rung phong ho"))) == {document.pk}
+    assert ids(search_documents(world.leader, Filters(q="giao dat"))) == set()
+
+
+def test_query_syntax_characters_are_harmless(world, library):
+    for query in ['"', "NEAR(", "a AND", "*", "đất)", "-", "'; DROP"]:
+        search_documents(world.leader, Filters(q=query))
