@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from egov.signing import views
+
+urlpatterns = [
+    path("kiem-tra/", views.verify, name="signing-verify"),
+    path("cua-toi/", views.my_certificates, name="signing-my-certificates"),
+    path("co-quan/", views.agency_certificates, name="signing-agency-certificates"),
+    path("chung-thu/<int:pk>/ngung-su-dung/", views.deactivate, name="signing-deactivate"),
+    path("chung-thu-goc/", views.trusted_roots, name="signing-trusted-roots"),
+    path("chung-thu-goc/<int:pk>/bo/", views.remove_root, name="signing-remove-root"),
+]

@@ -1,0 +1,51 @@
+"""Reading a PDF someone uploads for verification: size first, then type by content."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from egov.core.errors import DomainError, ValidationError
+from egov.core.ratelimit import check_rate, client_key
+
+# Verification is public and costs CPU: this many per client per window (seconds).
+VERIFY_RATE_LIMIT = 20
+VERIFY_RATE_WINDOW = 60
+# multipart framing around the file: boundaries, headers, the CSRF token
+_ENVELOPE = 64 * 1024
+
+
+class TooLarge(DomainError):
+    code = "too_large"
+    status = 413
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "SIGNING_VERIFY_MAX_MB", 50)) * 1024 * 1024
+
+
+def check_verify_rate(request) -> None:
+    check_rate("signing.verify", client_key(request), limit=VERIFY_RATE_LIMIT, window=VERIFY_RATE_WINDOW)
+
+
+def read_pdf_upload(request, field: str = "file") -> bytes:
+    """The uploaded PDF's bytes; 413 past the limit (told by Content-Length before the body is
+    parsed, and by the file's size before it is read), 422 when it is missing or not a PDF."""
+    limit = max_bytes()
+    too_large = TooLarge(f"Tệp quá lớn: chỉ nhận tệp PDF đến {limit // (1024 * 1024)} MB.",
+                         details={"max_bytes": limit})
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit + _ENVELOPE:
+        raise too_large
+    upload = request.FILES.get(field)
+    if upload is None:
+        raise ValidationError("Hãy chọn một tệp PDF để kiểm tra.", code="missing_file")
+    if upload.size > limit:
+        raise too_large
+    head = upload.read(1024)
+    # by content, not by name or declared type: a PDF starts with its header (within 1 KB)
+    if b"%PDF-" not in head:
+        raise ValidationError("Tệp không phải là PDF hợp lệ.", code="not_pdf")
+    return head + upload.read()
