@@ -24,6 +24,8 @@ demo_world      loads the demo data set (egov.core.demo.load_all: the Huế prov
                 a namespace: .password (the demo password), .accounts (role slug -> username, e.g.
                 demo_world.accounts["lanhdao"] == "stp.lanhdao"), .citizen ("nguoidan@demo.egov.vn"),
                 .business, .admin ("admin").
+demo_org        the same namespace, loading only the organisation demo set (no procedures,
+                dossiers, ...): use it when accounts are all a test needs.
 login           login(page, username, password=DEMO_PASSWORD) signs in through the login form and
                 waits for the page after it; returns the page.
 logout          logout(page) presses "Đăng xuất" in the header.
@@ -194,13 +196,10 @@ def shot():
     return take
 
 
-@pytest.fixture
-def demo_world(transactional_db, settings):
-    from egov.core.demo import DEMO_PASSWORD, load_all
+def _demo_namespace():
+    from egov.core.demo import DEMO_PASSWORD
     from egov.org.demo import ROLE_SLUGS
 
-    settings.DEMO_MODE = True
-    load_all(lambda line: None)
     return SimpleNamespace(
         password=DEMO_PASSWORD,
         accounts={slug: f"stp.{slug}" for _role, slug, _label, _pos in ROLE_SLUGS},
@@ -209,6 +208,31 @@ def demo_world(transactional_db, settings):
         citizen="nguoidan@demo.egov.vn",
         business="doanhnghiep@demo.egov.vn",
     )
+
+
+@pytest.fixture
+def demo_world(transactional_db, settings):
+    """Every app's demo set (egov.core.demo.load_all), as `egov demo` loads it."""
+    from egov.core.demo import load_all
+
+    settings.DEMO_MODE = True
+    load_all(lambda line: None)
+    return _demo_namespace()
+
+
+@pytest.fixture
+def demo_org(transactional_db, settings):
+    """Only the organisation demo set (agencies, officials in every role, citizens): faster."""
+    from django.db import transaction
+
+    from egov.core.models import DemoLoad
+    from egov.org import demo
+
+    settings.DEMO_MODE = True
+    with transaction.atomic():
+        demo.load(lambda line: None)
+        DemoLoad.objects.create(name=demo.NAME)
+    return _demo_namespace()
 
 
 def do_login(page, username: str, password: str | None = None):

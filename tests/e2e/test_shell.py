@@ -32,43 +32,44 @@ def assert_fits(page):
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-@BOTH
 @pytest.mark.parametrize("username", STAFF_ACCOUNTS)
-def test_staff_sees_exactly_their_roles_menu(page, demo_world, login, username):
-    login(page, username)
-    assert re.search(r"/can-bo/$", page.url), page.url
-    assert page.get_by_role("heading", name="Trang làm việc").is_visible()
-    assert page.get_by_test_id("current-user").is_visible()
-    shown = menu_links(page)
-    assert shown == expected_menu(username)
-    assert page.get_by_test_id("staff-menu").is_visible()
-    for label, _href in shown:
-        assert page.get_by_test_id("staff-menu").get_by_role("link", name=label, exact=True).is_visible()
-    labels = [label for label, _ in shown]
-    if username == "stp.chuyenvien":
-        assert AUDIT_LOG not in labels
-    if username in ("stp.quantri", "admin"):
-        assert AUDIT_LOG in labels
-    assert_fits(page)
+def test_staff_sees_exactly_their_roles_menu(phone_page, desktop_page, demo_org, login, username):
+    # both widths in one test: one database set-up for two browser contexts
+    for page in (phone_page, desktop_page):
+        login(page, username)
+        assert re.search(r"/can-bo/$", page.url), page.url
+        assert page.get_by_role("heading", name="Trang làm việc").is_visible()
+        assert page.get_by_test_id("current-user").is_visible()
+        shown = menu_links(page)
+        assert shown == expected_menu(username)
+        assert page.get_by_test_id("staff-menu").is_visible()
+        for label, _href in shown:
+            assert page.get_by_test_id("staff-menu").get_by_role("link", name=label, exact=True).is_visible()
+        labels = [label for label, _ in shown]
+        if username == "stp.chuyenvien":
+            assert AUDIT_LOG not in labels
+        if username in ("stp.quantri", "admin"):
+            assert AUDIT_LOG in labels
+        assert_fits(page)
 
 
 @BOTH
-def test_citizen_home_page_is_vietnamese(page, demo_world, login):
+def test_citizen_home_page_is_vietnamese(page, demo_org, login):
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "vi"
     assert page.get_by_role("heading", name="Dịch vụ công trực tuyến").is_visible()
     assert page.get_by_role("link", name="Đăng nhập").is_visible()
     assert_fits(page)
-    login(page, demo_world.citizen)
+    login(page, demo_org.citizen)
     assert page.url == page.url.split("/", 3)[0] + "//" + page.url.split("/", 3)[2] + "/"  # the home page
     assert page.get_by_test_id("current-user").inner_text().strip() == "Nguyễn Thị Hoa"
-    assert page.get_by_role("link", name=re.compile("Hồ sơ của tôi")).is_visible()
+    assert page.locator("main").get_by_role("link", name=re.compile("Hồ sơ của tôi")).is_visible()
     assert page.get_by_role("link", name="Trang làm việc").count() == 0  # no staff area for citizens
-    assert menu_links(page) == expected_menu(demo_world.citizen)  # citizen entries only, if any
+    assert menu_links(page) == expected_menu(demo_org.citizen)  # citizen entries only, if any
     assert_fits(page)
 
 
-def test_no_sideways_scrolling_on_any_menu_page_at_360px(phone_page, demo_world, login, shot):
+def test_no_sideways_scrolling_on_any_menu_page_at_360px(phone_page, demo_org, login, shot):
     page = phone_page
     for path in ("/", "/tai-khoan/dang-nhap/", "/tai-khoan/dang-ky/"):
         page.goto(path)
@@ -84,7 +85,7 @@ def test_no_sideways_scrolling_on_any_menu_page_at_360px(phone_page, demo_world,
 
 
 @BOTH
-def test_wrong_password_shows_vietnamese_error(page, demo_world, login):
+def test_wrong_password_shows_vietnamese_error(page, demo_org, login):
     login(page, "stp.chuyenvien", "sai-mat-khau")
     alert = page.get_by_role("alert")
     assert alert.first.is_visible()
@@ -94,7 +95,7 @@ def test_wrong_password_shows_vietnamese_error(page, demo_world, login):
     assert_fits(page)
 
 
-def test_login_form_works_with_keyboard_only(desktop_page, demo_world):
+def test_login_form_works_with_keyboard_only(desktop_page, demo_org):
     page = desktop_page
     page.goto("/tai-khoan/dang-nhap/")
     focused = "document.activeElement && document.activeElement.getAttribute('autocomplete')"
@@ -102,7 +103,7 @@ def test_login_form_works_with_keyboard_only(desktop_page, demo_world):
     page.keyboard.type("stp.lanhdao")
     page.keyboard.press("Tab")
     assert page.evaluate(focused) == "current-password"
-    page.keyboard.type(demo_world.password)
+    page.keyboard.type(demo_org.password)
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url.endswith("/can-bo/")
@@ -113,7 +114,7 @@ def test_login_form_works_with_keyboard_only(desktop_page, demo_world):
 
 
 @BOTH
-def test_logout_ends_the_session(page, demo_world, login, logout):
+def test_logout_ends_the_session(page, demo_org, login, logout):
     login(page, "stp.motcua")
     assert page.get_by_test_id("current-user").is_visible()
     logout(page)
