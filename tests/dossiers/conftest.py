@@ -2,7 +2,7 @@ import pytest
 
 from egov.dossiers import services
 from egov.org.roles import Role
-from tests.dossiers.factories import aware, applicant_data, make_procedure, papers_for
+from tests.dossiers.factories import applicant_data, aware, make_procedure, papers_for
 from tests.factories import make_official
 
 

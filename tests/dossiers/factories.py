@@ -11,7 +11,6 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from egov.dossiers import services
 from egov.dossiers.uploads import check_upload
 from egov.org.roles import Role
 from egov.procedures.models import Field, Procedure, Process, ProcessStep, RequiredPaper
@@ -45,8 +44,8 @@ def make_procedure(*, resolution_days: float = 5, time_unit: str = "days", paper
         total = Decimal(str(resolution_days))
         scale = total / sum(Decimal(s) for _, _, s in steps)
         process = Process.objects.create(procedure=procedure, agency=agency)
-        for order, (name, role, share) in enumerate(steps, start=1):
-            ProcessStep.objects.create(process=process, order=order, name=name, role=role,
+        for order, (step_name, role, share) in enumerate(steps, start=1):
+            ProcessStep.objects.create(process=process, order=order, name=step_name, role=role,
                                        share=(Decimal(share) * scale).quantize(Decimal("0.01")))
     return procedure
 

@@ -10,9 +10,15 @@ from egov.core.audit import history_of
 from egov.core.errors import PermissionDenied, StateError, ValidationError
 from egov.dossiers import services
 from egov.dossiers.codes import next_dossier_code
-from egov.dossiers.models import DailyCounter, Dossier, DossierFile
+from egov.dossiers.models import DailyCounter, Dossier
 from egov.dossiers.uploads import check_upload
-from tests.dossiers.factories import aware, applicant_data, make_procedure, papers_for, upload
+from tests.dossiers.factories import (
+    applicant_data,
+    aware,
+    make_procedure,
+    papers_for,
+    upload,
+)
 
 pytestmark = pytest.mark.django_db
 S = Dossier.Status

@@ -130,7 +130,7 @@ class Dossier(models.Model):
 
         return bool(self.status in RUNNING_STATUSES and self.due_at and self.due_at < (now or timezone.now()))
 
-    def refresh(self) -> "Dossier":
+    def refresh(self) -> Dossier:
         self.refresh_from_db()
         return self
 

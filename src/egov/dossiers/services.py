@@ -18,7 +18,13 @@ from egov.core.errors import PermissionDenied, StateError, ValidationError
 from egov.core.tasks import queue
 from egov.dossiers import planning
 from egov.dossiers.codes import next_dossier_code
-from egov.dossiers.models import Dossier, DossierEvent, DossierFile, DossierStep, SubmissionKey
+from egov.dossiers.models import (
+    Dossier,
+    DossierEvent,
+    DossierFile,
+    DossierStep,
+    SubmissionKey,
+)
 from egov.dossiers.uploads import CheckedUpload
 from egov.org.permissions import ensure_can
 
@@ -49,6 +55,13 @@ def bump(dossier: Dossier, original: Dossier | None = None) -> Dossier:
         original.__dict__.update({k: v for k, v in dossier.__dict__.items() if not k.startswith("_")})
         original._state.fields_cache = dict(dossier._state.fields_cache)
     return dossier
+
+
+def audit(actor, action: str, obj, **kwargs):
+    """Audit entry; an API key is recorded by name (audit actors are accounts)."""
+    if getattr(actor, "is_api_key", False):
+        actor = actor.display_name
+    return record(actor, action, obj, **kwargs)
 
 
 def actor_label(actor) -> str:
@@ -128,7 +141,7 @@ def _missing_papers(procedure, dossier_papers: set[int]) -> list[str]:
     return [p.name for p in procedure.papers.all() if p.mandatory and p.pk not in dossier_papers]
 
 
-def _owner_key(actor) -> str:
+def owner_key(actor) -> str:
     if getattr(actor, "is_api_key", False):
         return f"apikey:{actor.pk}"
     return f"user:{actor.pk}"
@@ -153,7 +166,7 @@ def save_draft(*, citizen, procedure, agency, data: dict, uploads: list[CheckedU
             setattr(dossier, field, value)
         bump(dossier)
         _replace_papers(dossier, uploads, actor=citizen, saved=saved)
-        record(citizen, "dossier.draft_saved", dossier)
+        audit(citizen, "dossier.draft_saved", dossier)
     return dossier
 
 
@@ -181,7 +194,7 @@ def submit_online(*, actor, procedure, agency, data: dict, uploads: list[Checked
         raise ValidationError("Thủ tục này không hỗ trợ nộp hồ sơ trực tuyến.", code="not_online")
     key = (idempotency_key or "").strip()[:120]
     if key:
-        existing = SubmissionKey.objects.filter(owner=_owner_key(actor), key=key).select_related("dossier").first()
+        existing = SubmissionKey.objects.filter(owner=owner_key(actor), key=key).select_related("dossier").first()
         if existing:
             return existing.dossier
     clean = _check_applicant(data)
@@ -200,18 +213,18 @@ def submit_online(*, actor, procedure, agency, data: dict, uploads: list[Checked
             dossier.status, dossier.submitted_at = S.SUBMITTED, at
             bump(dossier)
             if key:
-                SubmissionKey.objects.create(owner=_owner_key(actor), key=key, dossier=dossier)
+                SubmissionKey.objects.create(owner=owner_key(actor), key=key, dossier=dossier)
             _replace_papers(dossier, uploads, actor=actor, saved=saved)
             missing = _missing_papers(procedure, set(dossier.files.values_list("paper_id", flat=True)))
             if missing:
                 raise ValidationError("Còn thiếu giấy tờ bắt buộc: " + "; ".join(missing) + ".",
                                       code="missing_papers", details={"missing": missing})
             event(dossier, "submitted", "Nộp hồ sơ trực tuyến", actor=actor, at=at)
-            record(actor, "dossier.submitted", dossier, summary={"procedure": procedure.code})
+            audit(actor, "dossier.submitted", dossier, summary={"procedure": procedure.code})
     except IntegrityError:
         # The same key committed by a parallel request between our check and our insert.
         if key:
-            existing = SubmissionKey.objects.filter(owner=_owner_key(actor), key=key).first()
+            existing = SubmissionKey.objects.filter(owner=owner_key(actor), key=key).first()
             if existing:
                 return existing.dossier
         raise
@@ -230,7 +243,7 @@ def withdraw(*, dossier: Dossier, citizen, reason: str = "", at=None) -> Dossier
         locked.refusal_reason = reason.strip()
         bump(locked, dossier)
         event(locked, "withdrawn", "Công dân rút hồ sơ", actor=citizen, note=reason, at=at)
-        record(citizen, "dossier.withdrawn", locked, summary={"reason": reason})
+        audit(citizen, "dossier.withdrawn", locked, summary={"reason": reason})
     return dossier
 
 
@@ -277,7 +290,7 @@ def accept(*, dossier: Dossier, officer, at=None) -> Dossier:
         _receive(locked, officer, at)
         bump(locked, dossier)
         event(locked, "received", "Tiếp nhận hồ sơ", actor=officer, at=at)
-        record(officer, "dossier.accepted", locked, summary={"code": locked.code, "due_at": locked.due_at})
+        audit(officer, "dossier.accepted", locked, summary={"code": locked.code, "due_at": locked.due_at})
         notify(locked, "accepted")
     return dossier
 
@@ -296,7 +309,7 @@ def refuse(*, dossier: Dossier, officer, reason: str, at=None) -> Dossier:
         locked.received_by = officer if not getattr(officer, "is_api_key", False) else None
         bump(locked, dossier)
         event(locked, "refused", "Từ chối tiếp nhận hồ sơ", actor=officer, note=reason, at=at)
-        record(officer, "dossier.refused", locked, summary={"reason": reason})
+        audit(officer, "dossier.refused", locked, summary={"reason": reason})
         notify(locked, "refused")
     return dossier
 
@@ -313,7 +326,7 @@ def register_at_counter(*, officer, procedure, data: dict, uploads: list[Checked
     clean = _check_applicant(data)
     key = (idempotency_key or "").strip()[:120]
     if key:
-        existing = SubmissionKey.objects.filter(owner=_owner_key(officer), key=key).select_related("dossier").first()
+        existing = SubmissionKey.objects.filter(owner=owner_key(officer), key=key).select_related("dossier").first()
         if existing:
             return existing.dossier
     at = now_or(at)
@@ -322,12 +335,12 @@ def register_at_counter(*, officer, procedure, data: dict, uploads: list[Checked
                           submitted_at=at, **clean)
         dossier.save()
         if key:
-            SubmissionKey.objects.create(owner=_owner_key(officer), key=key, dossier=dossier)
+            SubmissionKey.objects.create(owner=owner_key(officer), key=key, dossier=dossier)
         store_files(dossier, list(uploads), actor=officer, saved=saved)
         _receive(dossier, officer, at)
         bump(dossier)
         event(dossier, "received", "Tiếp nhận hồ sơ trực tiếp", actor=officer, at=at)
-        record(officer, "dossier.registered", dossier, summary={"code": dossier.code, "procedure": procedure.code})
+        audit(officer, "dossier.registered", dossier, summary={"code": dossier.code, "procedure": procedure.code})
         notify(dossier, "accepted")
     return dossier
 

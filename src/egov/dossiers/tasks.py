@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.utils import timezone
 from django_tasks import task
 
-
 MESSAGES = {
     "accepted": "Ho so {code} da duoc tiep nhan. Hen tra ket qua {due}. Tra cuu: soan TRACUU {code}",
     "refused": "Ho so nop truc tuyen cua ban bi tu choi tiep nhan. Vui long xem ly do tren Cong dich vu cong.",

@@ -77,3 +77,13 @@ def check_upload(upload, *, label: str, paper_id: int | None = None, allowed: tu
         raise ValidationError(f"“{label}”: chỉ nhận tệp PDF.", code="file_type")
     return CheckedUpload(label=label, original_name=name, content=content, content_type=content_type,
                          sha256=hashlib.sha256(content).hexdigest(), paper_id=paper_id)
+
+
+def collect_papers(papers, files) -> list[CheckedUpload]:
+    """Check every uploaded paper (`paper_<id>` fields) before anything is stored."""
+    checked = []
+    for paper in papers:
+        upload = files.get(f"paper_{paper.pk}")
+        if upload is not None:
+            checked.append(check_upload(upload, label=paper.name, paper_id=paper.pk))
+    return checked

@@ -11,14 +11,31 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from egov.core.audit import record
 from egov.core.calendar import calendar_for
 from egov.core.errors import PermissionDenied, StateError, ValidationError
 from egov.dossiers import planning
-from egov.dossiers.models import (RESOLVED_STATUSES, ApologyLetter, Dossier, DossierStep, ResultDocument,
-                                  ReturnRecord, SupplementRequest)
-from egov.dossiers.services import (MOVED, _close_step, _FilesOnFailure, bump, event, lock, notify, now_or,
-                                    open_step, store_files)
+from egov.dossiers.models import (
+    RESOLVED_STATUSES,
+    ApologyLetter,
+    Dossier,
+    DossierStep,
+    ResultDocument,
+    ReturnRecord,
+    SupplementRequest,
+)
+from egov.dossiers.services import (
+    MOVED,
+    _close_step,
+    _FilesOnFailure,
+    audit,
+    bump,
+    event,
+    lock,
+    notify,
+    now_or,
+    open_step,
+    store_files,
+)
 from egov.dossiers.uploads import CheckedUpload
 from egov.org.permissions import ensure_can
 from egov.org.roles import Role
@@ -87,7 +104,7 @@ def forward(*, dossier: Dossier, officer, note: str = "", assignees=(), at=None)
         locked.status = S.IN_PROGRESS
         bump(locked, dossier)
         event(locked, "forwarded", f"Chuyển bước: {step.name}", actor=officer, note=note, at=at)
-        record(officer, "dossier.forwarded", locked, summary={"to_step": step.name, "note": note})
+        audit(officer, "dossier.forwarded", locked, summary={"to_step": step.name, "note": note})
     return dossier
 
 
@@ -108,7 +125,7 @@ def send_back(*, dossier: Dossier, officer, note: str = "", at=None) -> Dossier:
         step = open_step(locked, plan, earlier[-1], at)
         bump(locked, dossier)
         event(locked, "sent_back", f"Trả lại bước: {step.name}", actor=officer, note=note, at=at)
-        record(officer, "dossier.sent_back", locked, summary={"to_step": step.name, "note": note})
+        audit(officer, "dossier.sent_back", locked, summary={"to_step": step.name, "note": note})
     return dossier
 
 
@@ -127,7 +144,7 @@ def request_supplement(*, dossier: Dossier, officer, missing: list[str], note: s
         bump(locked, dossier)
         event(locked, "supplement_requested", "Yêu cầu bổ sung hồ sơ", actor=officer,
               note="; ".join(missing) + (f". {note}" if note else ""), at=at)
-        record(officer, "dossier.supplement_requested", locked, summary={"missing": missing, "note": note})
+        audit(officer, "dossier.supplement_requested", locked, summary={"missing": missing, "note": note})
         notify(locked, "supplement")
     return dossier
 
@@ -159,7 +176,7 @@ def resubmit(*, dossier: Dossier, citizen, uploads: list[CheckedUpload] = (), no
         locked.status, locked.paused_at = S.IN_PROGRESS, None
         bump(locked, dossier)
         event(locked, "supplemented", "Bổ sung hồ sơ", actor=citizen, note=note, at=at)
-        record(citizen, "dossier.supplemented", locked, summary={"paused": paused, "due_at": locked.due_at})
+        audit(citizen, "dossier.supplemented", locked, summary={"paused": paused, "due_at": locked.due_at})
     return dossier
 
 
@@ -182,7 +199,7 @@ def transfer(*, dossier: Dossier, officer, to_agency, note: str = "", days: int 
         locked.current_step, locked.status = step, S.TRANSFERRED
         bump(locked, dossier)
         event(locked, "transferred", f"Chuyển liên thông đến {to_agency.name}", actor=officer, note=note, at=at)
-        record(officer, "dossier.transferred", locked, summary={"to": to_agency.code, "days": days, "note": note})
+        audit(officer, "dossier.transferred", locked, summary={"to": to_agency.code, "days": days, "note": note})
     return dossier
 
 
@@ -201,7 +218,7 @@ def complete_transfer(*, dossier: Dossier, officer, note: str = "", at=None) -> 
         bump(locked, dossier)
         event(locked, "transfer_done", f"Hoàn thành liên thông, chuyển về: {step.name}", actor=officer,
               note=note, at=at)
-        record(officer, "dossier.transfer_done", locked, summary={"note": note})
+        audit(officer, "dossier.transfer_done", locked, summary={"note": note})
     return dossier
 
 
@@ -229,7 +246,7 @@ def _resolve(dossier: Dossier, officer, *, approved: bool, note: str, at) -> Dos
         bump(locked, dossier)
         label = "Đã có kết quả giải quyết" if approved else "Không giải quyết hồ sơ"
         event(locked, "approved" if approved else "rejected", label, actor=officer, note=note, at=at)
-        record(officer, "dossier.approved" if approved else "dossier.rejected", locked,
+        audit(officer, "dossier.approved" if approved else "dossier.rejected", locked,
                summary={"outcome": locked.outcome, "note": note})
         notify(locked, "result")
     return dossier
@@ -267,7 +284,7 @@ def attach_result(*, dossier: Dossier, officer, upload: CheckedUpload, label: st
         result.save()
         bump(locked, dossier)
         event(locked, "result_attached", "Đính kèm kết quả giải quyết", actor=officer, at=at)
-        record(officer, "dossier.result_attached", locked, summary={"sha256": upload.sha256})
+        audit(officer, "dossier.result_attached", locked, summary={"sha256": upload.sha256})
     return result
 
 
@@ -290,7 +307,7 @@ def return_result(*, dossier: Dossier, actor, method: str, receiver_name: str = 
         locked.status, locked.returned_at, locked.closed_at = S.RETURNED, at, at
         bump(locked, dossier)
         event(locked, "returned", f"Trả kết quả ({ReturnRecord.Method(method).label.lower()})", actor=actor, at=at)
-        record(actor, "dossier.returned", locked, summary={"method": method})
+        audit(actor, "dossier.returned", locked, summary={"method": method})
     return dossier
 
 
@@ -312,6 +329,6 @@ def issue_apology(*, dossier: Dossier, officer, new_due_at: dt.datetime, reason:
                                               created_by=None if getattr(officer, "is_api_key", False) else officer)
         event(locked, "apology", "Phiếu xin lỗi và hẹn lại ngày trả kết quả", actor=officer,
               note=f"{reason} (hẹn mới {timezone.localtime(new_due_at):%d/%m/%Y %H:%M})", at=now)
-        record(officer, "dossier.apology_issued", locked, summary={"new_due_at": new_due_at, "reason": reason})
+        audit(officer, "dossier.apology_issued", locked, summary={"new_due_at": new_due_at, "reason": reason})
         notify(locked, "apology")
     return letter

@@ -1,0 +1,244 @@
+"""Dossier API: file, read, act, track; statistics; the inbound SMS webhook.
+
+No `from __future__ import annotations` here: Ninja needs real annotations.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from ninja import Form, Query, Router, Schema
+from ninja.responses import Status
+from pydantic import Field
+
+from egov.api.auth import AUTH, bearer
+from egov.core.errors import NotFound, PermissionDenied, StateError, ValidationError
+from egov.dossiers import actions, selectors, services
+from egov.dossiers.models import Dossier, SubmissionKey
+from egov.dossiers.sms import reply_for
+from egov.dossiers.uploads import collect_papers
+from egov.notify.services import receive_sms, send_sms
+from egov.org.models import Agency
+from egov.org.permissions import ensure_can
+from egov.procedures.models import Procedure
+
+router = Router(tags=["Hồ sơ"])
+stats_router = Router(tags=["Thống kê"])
+sms_router = Router(tags=["SMS"])
+
+
+class StepOut(Schema):
+    name: str
+    agency: str
+    started_at: dt.datetime
+    due_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    action: str
+
+
+class TrackOut(Schema):
+    code: str
+    status: str
+    status_label: str
+    procedure_code: str
+    procedure_name: str
+    agency_code: str
+    agency_name: str
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    outcome: str | None
+    overdue: bool
+    steps: list[StepOut]
+
+
+class DossierOut(Schema):
+    ref: str
+    code: str | None
+    status: str
+    status_label: str
+    procedure: str
+    agency: str
+    channel: str
+    applicant_name: str
+    applicant_id_number: str
+    applicant_phone: str
+    applicant_address: str
+    submitted_at: dt.datetime | None
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    outcome: str | None
+    current_step: str | None
+    version: int
+    tracking_url: str
+
+    @staticmethod
+    def resolve_ref(obj):
+        return str(obj.ref)
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_procedure(obj):
+        return obj.procedure.code
+
+    @staticmethod
+    def resolve_agency(obj):
+        return obj.agency.code
+
+    @staticmethod
+    def resolve_current_step(obj):
+        return obj.current_step.name if obj.current_step_id else None
+
+
+class DossierIn(Schema):
+    procedure: str = Field(description="Mã thủ tục")
+    agency: str = Field(description="Mã định danh cơ quan tiếp nhận")
+    applicant_name: str = ""
+    applicant_id_number: str = ""
+    applicant_phone: str = ""
+    applicant_email: str = ""
+    applicant_address: str = ""
+    note: str = ""
+
+
+class ActionIn(Schema):
+    action: str = Field(description="accept, refuse, forward, send_back, request_supplement, transfer, "
+                                    "complete_transfer, approve, reject, return_result, apology")
+    version: int | None = Field(None, description="Phiên bản hồ sơ đã đọc; khác phiên bản hiện tại: 409")
+    note: str = ""
+    reason: str = ""
+    missing: list[str] = []
+    agency: str = ""
+    days: int = 3
+    method: str = ""
+    receiver_name: str = ""
+    new_due_at: dt.datetime | None = None
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+def _reload(dossier: Dossier) -> Dossier:
+    return Dossier.objects.select_related("procedure", "agency", "current_step").get(pk=dossier.pk)
+
+
+@router.post("", response={201: DossierOut, 200: DossierOut}, auth=AUTH, summary="Nộp hồ sơ trực tuyến",
+             description="multipart/form-data: các trường của hồ sơ và tệp `paper_<id>` cho từng thành phần hồ sơ. "
+                         "Gửi lại cùng `Idempotency-Key` trả về hồ sơ đã tạo, không tạo hồ sơ mới.")
+def submit(request, data: Form[DossierIn]):
+    actor = request.auth
+    procedure = Procedure.objects.filter(code=data.procedure, is_active=True).first()
+    agency = Agency.objects.filter(code=data.agency, is_active=True).first()
+    if procedure is None or agency is None:
+        raise NotFound("Không tìm thấy thủ tục hoặc cơ quan tiếp nhận.")
+    values = data.dict()
+    if not getattr(actor, "is_api_key", False) and not values["applicant_name"]:
+        values.update(applicant_name=actor.organization_name or actor.full_name,
+                      applicant_id_number=values["applicant_id_number"] or actor.identity_number,
+                      applicant_phone=values["applicant_phone"] or actor.phone or "",
+                      applicant_address=values["applicant_address"] or actor.address)
+    key = request.headers.get("Idempotency-Key", "")
+    uploads = collect_papers(procedure.papers.all(), request.FILES)
+    replay = bool(key) and SubmissionKey.objects.filter(owner=services.owner_key(actor), key=key.strip()[:120]).exists()
+    dossier = services.submit_online(actor=actor, procedure=procedure, agency=agency, data=values, uploads=uploads,
+                                     idempotency_key=key)
+    return Status(200 if replay else 201, _reload(dossier))
+
+
+@router.get("/track/{code}", response={200: TrackOut, 404: ErrorOut}, auth=None, summary="Tra cứu hồ sơ (công khai)",
+            description="Trạng thái, thủ tục, cơ quan, ngày tiếp nhận, hẹn trả và các bước xử lý; "
+                        "không có thông tin cá nhân.")
+def track(request, code: str):
+    result = selectors.track(code)
+    if result is None:
+        raise NotFound("Không tìm thấy hồ sơ có mã này.")
+    return result
+
+
+@router.get("/{code}", response=DossierOut, auth=AUTH, summary="Chi tiết hồ sơ (người nộp hoặc cán bộ)")
+def detail(request, code: str):
+    return selectors.get_dossier_for(request.auth, code)
+
+
+@router.post("/{code}/actions", response=DossierOut, auth=AUTH, summary="Xử lý hồ sơ (cán bộ)")
+def act(request, code: str, payload: ActionIn):
+    actor = request.auth
+    if not getattr(actor, "is_api_key", False) and actor.official_or_none is None:
+        raise PermissionDenied()
+    dossier = selectors.get_dossier_for(actor, code)
+    if payload.version is not None and payload.version != dossier.version:
+        raise StateError(services.MOVED, code="dossier_moved")
+    if payload.action == "attach_result":
+        raise ValidationError("Đính kèm kết quả qua trang hồ sơ (cần tải tệp).", code="unsupported_action")
+    actions.perform(dossier=dossier, actor=actor, action=payload.action, data=payload.dict())
+    return _reload(dossier)
+
+
+class StatsQuery(Schema):
+    agency: str = Field("", description="Mã định danh cơ quan (gồm các cơ quan trực thuộc)")
+    procedure: str = Field("", description="Mã thủ tục")
+    date_from: dt.date | None = Field(None, alias="from", description="Tiếp nhận từ ngày (YYYY-MM-DD)")
+    date_to: dt.date | None = Field(None, alias="to", description="Tiếp nhận đến ngày (YYYY-MM-DD)")
+
+
+class StatsOut(Schema):
+    received: int
+    resolved_early: int
+    resolved_on_time: int
+    resolved_late: int
+    in_progress_on_time: int
+    in_progress_overdue: int
+    waiting_supplement: int
+    refused: int
+    withdrawn: int
+    online: int
+    counter: int
+    returned: int
+    on_time_rate: float | None
+
+
+@stats_router.get("/dossiers", response=StatsOut, auth=None, summary="Thống kê hồ sơ (công khai, chỉ số liệu tổng hợp)")
+def dossier_stats(request, params: Query[StatsQuery]):
+    agency = procedure = None
+    if params.agency:
+        agency = Agency.objects.filter(code=params.agency).first()
+        if agency is None:
+            raise NotFound("Không tìm thấy cơ quan có mã định danh này.")
+    if params.procedure:
+        procedure = Procedure.objects.filter(code=params.procedure).first()
+        if procedure is None:
+            raise NotFound("Không tìm thấy thủ tục.")
+    if params.date_from and params.date_to and params.date_from > params.date_to:
+        raise ValidationError("Ngày bắt đầu phải trước ngày kết thúc.", code="range")
+    return selectors.dossier_stats(agency=agency, procedure=procedure, date_from=params.date_from,
+                                   date_to=params.date_to)
+
+
+class SmsIn(Schema):
+    phone: str = Field(alias="from", description="Số điện thoại gửi")
+    text: str = Field(description="Nội dung tin nhắn")
+
+
+class SmsOut(Schema):
+    reply: str
+
+
+@sms_router.post("/inbound", response=SmsOut, auth=[bearer], summary="Tin nhắn SMS đến (cổng SMS)",
+                 description="Khóa API cần phạm vi `sms:inbound`. Lệnh: TRACUU <mã hồ sơ>.")
+def inbound(request, message: SmsIn):
+    ensure_can(request.auth, "sms.inbound")
+    with transaction.atomic():
+        receive_sms(message.phone, message.text)
+        reply = reply_for(message.text)
+        send_sms(message.phone, reply)
+    return {"reply": reply}
+
+
+ROUTERS = [("/dossiers", router), ("/stats", stats_router), ("/sms", sms_router)]

@@ -1,0 +1,338 @@
+"""Dossier pages: citizen filing and tracking, officers' lists, detail with actions, counter intake."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from egov.core.audit import history_of
+from egov.core.errors import DomainError
+from egov.core.views import citizen_required, paginate, staff_required
+from egov.dossiers import actions, pdfs, selectors, services, workflow
+from egov.dossiers.forms import (
+    CounterIntakeForm,
+    OnlineFilingForm,
+    StatsFilterForm,
+    TrackForm,
+)
+from egov.dossiers.models import (
+    ApologyLetter,
+    Dossier,
+    DossierFile,
+    ResultDocument,
+    ReturnRecord,
+)
+from egov.dossiers.uploads import collect_papers
+from egov.org.models import Agency
+from egov.org.permissions import can, visible_agencies
+from egov.procedures.models import Procedure
+
+S = Dossier.Status
+
+
+def _file_response(field_file, filename: str, content_type: str) -> HttpResponse:
+    with field_file.open("rb") as handle:
+        response = HttpResponse(handle.read(), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _pdf(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+# -- citizens ---------------------------------------------------------------------------------
+def _filing_agencies(procedure):
+    linked = Agency.objects.filter(is_active=True, procedure_links__procedure=procedure,
+                                   procedure_links__is_active=True)
+    return linked if linked.exists() else Agency.objects.filter(is_active=True)
+
+
+@citizen_required
+def file_online(request, procedure_code):
+    """Nộp hồ sơ trực tuyến: applicant details from the account, one upload per required paper."""
+    procedure = get_object_or_404(Procedure, code=procedure_code, is_active=True)
+    if not procedure.files_online:
+        messages.error(request, "Thủ tục này không hỗ trợ nộp hồ sơ trực tuyến.")
+        return redirect("home")
+    draft = None
+    if request.GET.get("nhap") or request.POST.get("draft_id"):
+        draft = get_object_or_404(Dossier, pk=request.GET.get("nhap") or request.POST.get("draft_id"),
+                                  applicant=request.user, status=S.DRAFT, procedure=procedure)
+    user = request.user
+    initial = {"applicant_name": user.organization_name or user.full_name, "applicant_id_number": user.identity_number,
+               "applicant_phone": user.phone or "", "applicant_email": user.email, "applicant_address": user.address}
+    if draft:
+        initial.update({f: getattr(draft, f) for f in services.APPLICANT_FIELDS}, agency=draft.agency_id)
+    papers = list(procedure.papers.all())
+    form = OnlineFilingForm(request.POST or None, initial=initial, agencies=_filing_agencies(procedure))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                uploads = collect_papers(papers, request.FILES)
+                if "draft" in request.POST:
+                    dossier = services.save_draft(citizen=user, procedure=procedure, agency=data["agency"], data=data,
+                                                  uploads=uploads, dossier=draft)
+                    messages.success(request, "Đã lưu bản nháp hồ sơ.")
+                    return redirect(f"{reverse('dossier-file', args=[procedure.code])}?nhap={dossier.pk}")
+                dossier = services.submit_online(actor=user, procedure=procedure, agency=data["agency"], data=data,
+                                                 uploads=uploads, idempotency_key=data.get("token") or "",
+                                                 dossier=draft)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, "Đã nộp hồ sơ. Cơ quan sẽ kiểm tra và tiếp nhận hồ sơ của bạn.")
+                return redirect("dossier-mine-detail", pk=dossier.pk)
+        status = 400
+    uploaded = {f.paper_id: f for f in draft.files.all()} if draft else {}
+    return render(request, "dossiers/file.html", {
+        "procedure": procedure, "form": form, "draft": draft,
+        "papers": [(p, uploaded.get(p.pk)) for p in papers],
+    }, status=status)
+
+
+@citizen_required
+def my_dossiers(request):
+    page = paginate(request, selectors.citizen_dossiers(request.user))
+    return render(request, "dossiers/mine.html", {"page": page})
+
+
+@citizen_required
+def my_dossier(request, pk):
+    dossier = _mine(request, pk)
+    return render(request, "dossiers/mine_detail.html", {
+        "dossier": dossier, "events": dossier.events.all(), "steps": dossier.steps.select_related("agency"),
+        "files": dossier.files.all(), "results": dossier.results.all(),
+        "supplement": dossier.supplements.filter(resumed_at__isnull=True).first(),
+        "can_withdraw": dossier.status in (S.SUBMITTED, S.RECEIVED, S.IN_PROGRESS, S.WAITING_SUPPLEMENT,
+                                           S.TRANSFERRED),
+        "papers": dossier.procedure.papers.all(),
+    })
+
+
+def _mine(request, pk) -> Dossier:
+    try:
+        return selectors.get_citizen_dossier(request.user, pk)
+    except DomainError:
+        raise Http404 from None
+
+
+@require_POST
+@citizen_required
+def resubmit(request, pk):
+    dossier = _mine(request, pk)
+    dossier.version = int(request.POST.get("version") or dossier.version)
+    try:
+        uploads = collect_papers(dossier.procedure.papers.all(), request.FILES)
+        workflow.resubmit(dossier=dossier, citizen=request.user, uploads=uploads, note=request.POST.get("note", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Đã gửi bổ sung hồ sơ.")
+    return redirect("dossier-mine-detail", pk=pk)
+
+
+@require_POST
+@citizen_required
+def withdraw(request, pk):
+    dossier = _mine(request, pk)
+    dossier.version = int(request.POST.get("version") or dossier.version)
+    try:
+        services.withdraw(dossier=dossier, citizen=request.user, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Đã rút hồ sơ.")
+    return redirect("dossier-mine-detail", pk=pk)
+
+
+@citizen_required
+def my_result(request, pk, result_id):
+    """Download a result; the first download of a resolved dossier records the online return."""
+    dossier = _mine(request, pk)
+    result = get_object_or_404(ResultDocument, pk=result_id, dossier=dossier)
+    if dossier.status in (S.APPROVED, S.REJECTED):
+        try:
+            workflow.return_result(dossier=dossier, actor=request.user, method=ReturnRecord.Method.ONLINE)
+        except DomainError:
+            pass  # someone returned it meanwhile; the file is still the citizen's
+    return _file_response(result.file, f"ket-qua-{dossier.code}.pdf", "application/pdf")
+
+
+# -- public tracking --------------------------------------------------------------------------
+def track(request, code=None):
+    """Tra cứu hồ sơ: status and steps, no personal data."""
+    code = code or request.GET.get("code", "").strip()
+    form = TrackForm(initial={"code": code})
+    result = selectors.track(code) if code else None
+    status = 404 if code and result is None else 200
+    return render(request, "dossiers/track.html", {"form": form, "code": code, "result": result}, status=status)
+
+
+def track_redirect(request):
+    code = request.GET.get("code", "").strip()
+    if code:
+        return redirect("dossier-track-code", code=code.upper())
+    return track(request)
+
+
+# -- staff ------------------------------------------------------------------------------------
+@staff_required("dossier.view")
+def dossier_list(request):
+    params = request.GET
+    f = {"status": params.get("trang-thai", ""), "procedure": params.get("thu-tuc", "").strip(),
+         "overdue": params.get("qua-han", ""), "mine": params.get("cua-toi", ""), "q": params.get("q", "")}
+    dossiers = selectors.officer_dossiers(request.user, status=f["status"], procedure=f["procedure"],
+                                          overdue=f["overdue"] == "1", query=f["q"], mine=f["mine"] == "1")
+    return render(request, "dossiers/list.html", {
+        "page": paginate(request, dossiers), "statuses": S.choices, "f": f,
+    })
+
+
+def _staff_dossier(request, pk) -> Dossier:
+    try:
+        return selectors.get_staff_dossier(request.user, pk)
+    except DomainError:
+        raise Http404 from None
+
+
+@staff_required("dossier.view")
+def dossier_detail(request, pk):
+    dossier = _staff_dossier(request, pk)
+    allowed = actions.allowed_actions(request.user, dossier)
+    return render(request, "dossiers/detail.html", {
+        "dossier": dossier, "actions": [(name, actions.LABELS[name]) for name in allowed],
+        "allowed": set(allowed), "steps": dossier.steps.select_related("agency", "finished_by"),
+        "events": dossier.events.all(), "files": dossier.files.all(), "results": dossier.results.all(),
+        "supplements": dossier.supplements.all(), "apologies": dossier.apologies.all(),
+        "return_record": ReturnRecord.objects.filter(dossier=dossier).first(),
+        "history": history_of(dossier), "overdue": dossier.is_overdue(),
+        "transfer_agencies": Agency.objects.filter(is_active=True).exclude(pk=dossier.agency_id).only("code", "name"),
+    })
+
+
+@require_POST
+@staff_required("dossier.view")
+def dossier_act(request, pk):
+    dossier = _staff_dossier(request, pk)
+    action = request.POST.get("action", "")
+    try:
+        dossier.version = int(request.POST.get("version") or dossier.version)
+    except ValueError:
+        pass
+    try:
+        outcome = actions.perform(dossier=dossier, actor=request.user, action=action, data=request.POST,
+                                  files=request.FILES)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Đã thực hiện: {actions.LABELS.get(action, action)}.")
+        if isinstance(outcome, ApologyLetter):
+            return redirect("dossier-apology-pdf", pk=pk, letter_id=outcome.pk)
+    return redirect("dossier-detail", pk=pk)
+
+
+@staff_required("dossier.view")
+def receipt(request, pk):
+    dossier = _staff_dossier(request, pk)
+    if not dossier.code:
+        raise Http404
+    return _pdf(pdfs.receipt_pdf(dossier), f"giay-tiep-nhan-{dossier.code}.pdf")
+
+
+@staff_required("dossier.view")
+def apology_pdf(request, pk, letter_id):
+    dossier = _staff_dossier(request, pk)
+    letter = get_object_or_404(ApologyLetter.objects.select_related("dossier__agency", "dossier__procedure"),
+                               pk=letter_id, dossier=dossier)
+    return _pdf(pdfs.apology_pdf(letter), f"phieu-xin-loi-{dossier.code}.pdf")
+
+
+def paper_download(request, pk, file_id):
+    """A paper of the dossier, for its owner or the staff who may see the dossier."""
+    if not request.user.is_authenticated:
+        raise Http404
+    if request.user.is_official:
+        dossier = _staff_dossier(request, pk)
+    else:
+        dossier = _mine(request, pk)
+    paper = get_object_or_404(DossierFile, pk=file_id, dossier=dossier)
+    return _file_response(paper.file, f"{paper.pk}{paper.file.name[-4:]}", paper.content_type)
+
+
+@staff_required("dossier.view")
+def result_download(request, pk, result_id):
+    dossier = _staff_dossier(request, pk)
+    result = get_object_or_404(ResultDocument, pk=result_id, dossier=dossier)
+    return _file_response(result.file, f"ket-qua-{dossier.code}.pdf", "application/pdf")
+
+
+@staff_required("dossier.intake")
+def counter_intake(request):
+    """Tiếp nhận hồ sơ trực tiếp: pick the procedure, enter the applicant, scan the papers."""
+    agency = request.user.official.agency
+    procedures = Procedure.objects.filter(is_active=True).order_by("name").only("code", "name")
+    linked = procedures.filter(agency_links__agency=agency, agency_links__is_active=True)
+    if linked.exists():
+        procedures = linked
+    code = request.POST.get("procedure") or request.GET.get("thu-tuc", "")
+    procedure = procedures.filter(code=code).first() if code else None
+    form = CounterIntakeForm(request.POST or None) if procedure else None
+    status = 200
+    if request.method == "POST" and procedure:
+        if form.is_valid():
+            try:
+                uploads = collect_papers(procedure.papers.all(), request.FILES)
+                dossier = services.register_at_counter(officer=request.user, procedure=procedure,
+                                                       data=form.cleaned_data, uploads=uploads,
+                                                       idempotency_key=form.cleaned_data.get("token") or "")
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"Đã tiếp nhận hồ sơ {dossier.code}.")
+                return redirect("dossier-detail", pk=dossier.pk)
+        status = 400
+    return render(request, "dossiers/intake.html", {
+        "procedures": procedures[:500], "procedure": procedure, "form": form,
+        "papers": procedure.papers.all() if procedure else [],
+    }, status=status)
+
+
+@staff_required("dossier.stats")
+def stats(request):
+    agencies = visible_agencies(request.user)
+    form = StatsFilterForm(request.GET or None, agencies=agencies)
+    figures, agency, procedure = None, None, None
+    if form.is_valid() or not request.GET:
+        data = form.cleaned_data if form.is_bound else {}
+        agency = data.get("agency") or (None if can(request.user, "org.manage_agencies")
+                                        else request.user.official.agency)
+        procedure = Procedure.objects.filter(code=data["procedure"]).first() if data.get("procedure") else None
+        figures = selectors.dossier_stats(agency=agency, procedure=procedure, date_from=data.get("date_from"),
+                                          date_to=data.get("date_to"))
+    rows = [(label, figures[key]) for key, label in STAT_LABELS] if figures else []
+    return render(request, "dossiers/stats.html", {"form": form, "figures": figures, "rows": rows,
+                                                   "agency": agency, "procedure": procedure})
+
+
+STAT_LABELS = [
+    ("received", "Tổng số hồ sơ tiếp nhận"),
+    ("online", "— Nộp trực tuyến"),
+    ("counter", "— Nộp trực tiếp"),
+    ("resolved_early", "Giải quyết trước hạn"),
+    ("resolved_on_time", "Giải quyết đúng hạn"),
+    ("resolved_late", "Giải quyết quá hạn"),
+    ("in_progress_on_time", "Đang giải quyết, trong hạn"),
+    ("in_progress_overdue", "Đang giải quyết, quá hạn"),
+    ("waiting_supplement", "Chờ bổ sung"),
+    ("refused", "Từ chối tiếp nhận"),
+    ("withdrawn", "Công dân rút hồ sơ"),
+    ("returned", "Đã trả kết quả"),
+]

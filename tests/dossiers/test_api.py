@@ -1,0 +1,152 @@
+"""API: filing with papers and Idempotency-Key, reading, acting, public tracking, stats, inbound SMS."""
+
+import json
+
+import pytest
+
+from egov.dossiers import workflow
+from egov.dossiers.models import Dossier
+from egov.notify.models import SmsMessage
+from tests.dossiers.factories import applicant_data, upload
+from tests.factories import PASSWORD, make_api_key
+
+pytestmark = pytest.mark.django_db
+S = Dossier.Status
+
+
+def papers(world, first="paper.pdf", second="id_card.png"):
+    ids = list(world.procedure.papers.values_list("pk", flat=True))
+    return {f"paper_{ids[0]}": upload(first), f"paper_{ids[1]}": upload(second)}
+
+
+def test_citizen_files_through_the_api_once_per_idempotency_key(client, world):
+    client.login(username=world.citizen.username, password=PASSWORD)
+    body = {"procedure": world.procedure.code, "agency": world.agency.code}
+    first = client.post("/api/v1/dossiers", {**body, **papers(world)}, headers={"Idempotency-Key": "abc-1"})
+    assert first.status_code == 201, first.content
+    again = client.post("/api/v1/dossiers", {**body, **papers(world)}, headers={"Idempotency-Key": "abc-1"})
+    assert again.status_code == 200 and again.json()["ref"] == first.json()["ref"]
+    assert Dossier.objects.count() == 1
+    data = first.json()
+    assert data["status"] == "submitted" and data["applicant_name"] == world.citizen.full_name  # from the account
+    mine = client.get(f"/api/v1/dossiers/{data['ref']}")
+    assert mine.status_code == 200 and mine.json()["code"] is None
+
+
+def test_api_refuses_a_paper_by_content_as_json(client, world, settings):
+    client.login(username=world.citizen.username, password=PASSWORD)
+    response = client.post("/api/v1/dossiers", {"procedure": world.procedure.code, "agency": world.agency.code,
+                                                **papers(world, second="png_named.pdf")})
+    assert response.status_code == 422
+    assert response.json()["code"] == "file_type_mismatch" and "không khớp" in response.json()["message"]
+    assert Dossier.objects.count() == 0
+
+
+def test_external_system_files_with_a_write_key(client, world):
+    _, raw = make_api_key(world.agency, "dossiers:write", "dossiers:read")
+    auth = {"Authorization": f"Bearer {raw}"}
+    response = client.post("/api/v1/dossiers", {"procedure": world.procedure.code, "agency": world.agency.code,
+                                                **applicant_data(), **papers(world)}, headers=auth)
+    assert response.status_code == 201, response.content
+    _, read_only = make_api_key(world.agency, "dossiers:read")
+    refused = client.post("/api/v1/dossiers", {"procedure": world.procedure.code, "agency": world.agency.code,
+                                               **applicant_data(), **papers(world)},
+                          headers={"Authorization": f"Bearer {read_only}"})
+    assert refused.status_code == 403
+    assert client.post("/api/v1/dossiers", {"procedure": world.procedure.code}).status_code == 401
+
+
+def test_staff_act_through_the_api_and_conflicts_are_409(client, world):
+    dossier = world.received(received="2026-11-25 09:00")
+    client.login(username=world.counter.username, password=PASSWORD)
+    url = f"/api/v1/dossiers/{dossier.code}/actions"
+    ok = client.post(url, json.dumps({"action": "forward", "version": dossier.version}), content_type="application/json")
+    assert ok.status_code == 200, ok.content
+    assert ok.json()["current_step"] == "Thẩm định hồ sơ"
+    stale = client.post(url, json.dumps({"action": "forward", "version": dossier.version}),
+                        content_type="application/json")
+    assert stale.status_code == 409 and stale.json()["code"] == "dossier_moved"
+    denied = client.post(url, json.dumps({"action": "forward"}), content_type="application/json")
+    assert denied.status_code == 403
+    client.login(username=world.specialist.username, password=PASSWORD)
+    supplement = client.post(url, json.dumps({"action": "request_supplement", "missing": ["Tờ khai có chữ ký"]}),
+                             content_type="application/json")
+    assert supplement.status_code == 200 and supplement.json()["status"] == "waiting_supplement"
+    unknown = client.post(url, json.dumps({"action": "fly"}), content_type="application/json")
+    assert unknown.status_code in (409, 422)
+
+
+def test_dossier_detail_only_for_owner_or_staff_of_the_agency(client, world):
+    dossier = world.received()
+    client.login(username=world.other_counter.username, password=PASSWORD)
+    assert client.get(f"/api/v1/dossiers/{dossier.code}").status_code == 404
+    client.login(username=world.specialist.username, password=PASSWORD)
+    assert client.get(f"/api/v1/dossiers/{dossier.code}").json()["applicant_name"] == world.citizen.full_name
+    client.login(username=world.citizen.username, password=PASSWORD)
+    assert client.get(f"/api/v1/dossiers/{dossier.code}").status_code == 200
+    client.logout()
+    assert client.get(f"/api/v1/dossiers/{dossier.code}").status_code == 401
+
+
+def test_public_tracking_api_without_personal_data(client, world, django_assert_max_num_queries):
+    dossier = world.received(received="2026-11-25 09:00")
+    workflow.forward(dossier=dossier, officer=world.counter)
+    with django_assert_max_num_queries(2):
+        response = client.get(f"/api/v1/dossiers/track/{dossier.code}")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["status"] == "in_progress" and data["agency_code"] == world.agency.code
+    assert [s["name"] for s in data["steps"]] == ["Tiếp nhận, chuyển xử lý", "Thẩm định hồ sơ"]
+    text = response.content.decode()
+    for personal in (world.citizen.full_name, world.citizen.identity_number, world.citizen.phone, "applicant",
+                     world.counter.full_name):
+        assert personal not in text
+    assert client.get("/api/v1/dossiers/track/KHONG-CO").status_code == 404
+
+
+def test_public_stats_api(client, world):
+    world.received(received="2026-11-25 09:00")
+    response = client.get("/api/v1/stats/dossiers", {"agency": world.agency.code, "from": "2026-11-01",
+                                                     "to": "2026-11-30"})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["received"] == 1 and data["counter"] == 1 and data["on_time_rate"] is None
+    assert client.get("/api/v1/stats/dossiers", {"agency": "KHONG"}).status_code == 404
+    assert client.get("/api/v1/stats/dossiers", {"from": "2026-12-01", "to": "2026-11-01"}).status_code == 422
+
+
+@pytest.mark.parametrize("text", ["TRACUU {code}", "tracuu {code}", "Tra cứu {code}", "TRA CUU {code}",
+                                  "  trA Cứu: {code}"])
+def test_inbound_sms_tracuu_replies_with_the_status(client, world, text):
+    dossier = world.received(received="2026-11-25 09:00")
+    _, raw = make_api_key(world.agency, "sms:inbound")
+    response = client.post("/api/v1/sms/inbound", json.dumps({"from": "0905123456", "text": text.format(code=dossier.code.lower())}),
+                           content_type="application/json", headers={"Authorization": f"Bearer {raw}"})
+    assert response.status_code == 200, response.content
+    reply = response.json()["reply"]
+    assert dossier.code in reply and "Da tiep nhan" in reply and "02/12/2026" in reply
+    assert len(reply) <= 160
+    assert list(SmsMessage.objects.order_by("id").values_list("direction", "phone")) == [("in", "0905123456"),
+                                                                                         ("out", "0905123456")]
+
+
+def test_inbound_sms_unknown_code_and_unknown_command_get_help(client, world):
+    _, raw = make_api_key(world.agency, "sms:inbound")
+    auth = {"Authorization": f"Bearer {raw}"}
+    unknown = client.post("/api/v1/sms/inbound", json.dumps({"from": "0905", "text": "TRACUU ABC-1"}),
+                          content_type="application/json", headers=auth).json()["reply"]
+    assert "Khong tim thay ho so ABC-1" in unknown and "TRACUU" in unknown and len(unknown) <= 160
+    hello = client.post("/api/v1/sms/inbound", json.dumps({"from": "0905", "text": "xin chao"}),
+                        content_type="application/json", headers=auth).json()["reply"]
+    assert hello.startswith("De tra cuu ho so")
+    _, other = make_api_key(world.agency, "dossiers:read")
+    assert client.post("/api/v1/sms/inbound", json.dumps({"from": "0905", "text": "TRACUU X"}),
+                       content_type="application/json",
+                       headers={"Authorization": f"Bearer {other}"}).status_code == 403
+
+
+def test_citizen_is_told_by_sms_when_the_dossier_is_received(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = world.received(received="2026-11-25 09:00")
+    message = SmsMessage.objects.get(direction="out")
+    assert message.phone == world.citizen.phone and dossier.code in message.text and message.status == "sent"
