@@ -83,8 +83,12 @@ def machine() -> dict[str, str]:
 
 def machine_line() -> str:
     m = machine()
+    try:
+        busy = f" Load average (1 min) when written: {os.getloadavg()[0]:.1f}."
+    except OSError:
+        busy = ""
     return (f"Machine: {m['platform']}; {m['cpu']}, {m['cores']} cores, {m['ram']} RAM; "
-            f"Python {m['python']}. Date: {dt.date.today().isoformat()}.")
+            f"Python {m['python']}. Date: {dt.date.today().isoformat()}.{busy}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -249,15 +253,18 @@ def wait_ready(url: str, timeout: float = 60.0, process: subprocess.Popen | None
 
 
 @contextlib.contextmanager
-def serve(site: Site, *, workers: int = 2, production: bool = True, extra_args: list[str] | None = None):
-    """gunicorn (sync workers) on a free loopback port; yields the base URL."""
+def serve(site: Site, *, workers: int = 2, production: bool = True, extra_args: list[str] | None = None,
+          env: dict[str, str] | None = None):
+    """gunicorn (sync workers) on a free loopback port; yields the base URL. `env` adds or
+    overrides environment variables of the server (e.g. to compare a setting)."""
     port = free_port()
-    env = production_env(site, port) if production else {**site.env, "EGOV_PORT": str(port)}
+    server_env = production_env(site, port) if production else {**site.env, "EGOV_PORT": str(port)}
+    server_env.update(env or {})
     errors = site.data_dir / f"gunicorn-{port}.log"
     cmd = [_python(), "-m", "gunicorn", "egov.wsgi:application", "--bind", f"127.0.0.1:{port}",
            "--workers", str(workers), "--access-logfile", "/dev/null", "--error-logfile", str(errors),
            "--graceful-timeout", "5", "--timeout", "60", *(extra_args or [])]
-    process = subprocess.Popen(cmd, env=env, cwd=site.data_dir, start_new_session=True)
+    process = subprocess.Popen(cmd, env=server_env, cwd=site.data_dir, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(base + "/readyz", process=process)
