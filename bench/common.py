@@ -19,10 +19,13 @@ A benchmark module is `bench/<name>.py` with `run(report)`:
   migrated and loaded with the demo data (`egov demo`) in a subprocess; yields a `Site` with the
   environment (`site.env`) for further subprocesses and `site.django()` to use Django in-process.
 - `serve(site, workers=2)`: gunicorn with N sync workers on a free loopback port, production
-  settings (EGOV_ENV=production, DEBUG off, demo off); waits for /readyz; yields the base URL.
+  settings (EGOV_ENV=production, DEBUG off, demo off); waits for /readyz; yields the base URL
+  (a `Server`: a str with `.pid` and `.cpu_seconds()`).
 - `load(url, connections=16, duration=10)`: wrk (installed with apt-get when missing and we are
   root) or, failing that, a Python multi-process generator; returns a `LoadResult` (requests/s,
   p50/p99 in ms, errors).
+- `measure(server, path, ...)`: load() plus the server's CPU milliseconds per request (from
+  /proc; robust to other load on the machine, unlike requests/s).
 - `median_runs(fn, runs=3)`: the median of each numeric field over N runs.
 - `Report.section(title, body)`: replaces the `## title` section of docs/benchmarks.md in place
   (appends it when new), with a machine/date line; other sections are left untouched.
@@ -246,10 +249,35 @@ def wait_ready(url: str, timeout: float = 60.0, process: subprocess.Popen | None
                 if response.status == 200:
                     return
                 last = f"status {response.status}"
+        except urllib.error.HTTPError as exc:
+            last = f"{exc.code}: {exc.read()[:300].decode(errors='replace')}"
         except (urllib.error.URLError, OSError) as exc:
             last = str(exc)
         time.sleep(0.2)
     raise RuntimeError(f"{url} not ready after {timeout:.0f} s ({last})")
+
+
+class Server(str):
+    """The base URL of a running server (a str), with `.pid` and `.cpu_seconds()`."""
+
+    pid: int
+
+    def __new__(cls, url: str, pid: int):
+        obj = super().__new__(cls, url)
+        obj.pid = pid
+        return obj
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the server's processes (master + workers),
+        from /proc: a measure of cost per request that other load on the machine barely moves."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[2]) == self.pid:  # process group: the server's session
+                    total += int(fields[11]) + int(fields[12])
+        return total / tick
 
 
 @contextlib.contextmanager
@@ -265,7 +293,7 @@ def serve(site: Site, *, workers: int = 2, production: bool = True, extra_args: 
            "--workers", str(workers), "--access-logfile", "/dev/null", "--error-logfile", str(errors),
            "--graceful-timeout", "5", "--timeout", "60", *(extra_args or [])]
     process = subprocess.Popen(cmd, env=server_env, cwd=site.data_dir, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    base = Server(f"http://127.0.0.1:{port}", process.pid)
     try:
         wait_ready(base + "/readyz", process=process)
         log(f"gunicorn, {workers} workers, at {base}")
@@ -303,9 +331,10 @@ class LoadResult:
     requests: int
     errors: int  # socket errors + non-2xx/3xx responses
     tool: str
+    cpu_ms: float = float("nan")  # server CPU time per request, when measured (see measure())
 
     def row(self) -> list[str]:
-        return [f"{self.rps:,.0f}", f"{self.p50_ms:.1f}", f"{self.p99_ms:.1f}"]
+        return [f"{self.rps:,.0f}", f"{self.p50_ms:.1f}", f"{self.p99_ms:.1f}", f"{self.cpu_ms:.2f}"]
 
 
 _WRK: str | None | bool = False  # False: not looked up yet
@@ -430,12 +459,20 @@ print(json.dumps({"latencies": latencies, "errors": errors[0]}))
 """
 
 
+def measure(server: Server, path: str, **kwargs) -> LoadResult:
+    """load() on server + path, adding the server's CPU milliseconds per request."""
+    before = server.cpu_seconds()
+    result = load(server + path, **kwargs)
+    used = server.cpu_seconds() - before
+    return dataclasses.replace(result, cpu_ms=used * 1000 / result.requests if result.requests else float("nan"))
+
+
 def median_runs(fn, runs: int = 3) -> LoadResult:
     """Run `fn()` (returning a LoadResult) `runs` times; the median of each measure."""
     results = [fn() for _ in range(runs)]
     for i, result in enumerate(results, 1):
         log(f"run {i}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, "
-            f"{result.errors} errors ({result.tool})")
+            f"server CPU {result.cpu_ms:.2f} ms/request, {result.errors} errors ({result.tool})")
     return LoadResult(
         rps=statistics.median(r.rps for r in results),
         p50_ms=statistics.median(r.p50_ms for r in results),
@@ -443,4 +480,5 @@ def median_runs(fn, runs: int = 3) -> LoadResult:
         requests=int(statistics.median(r.requests for r in results)),
         errors=sum(r.errors for r in results),
         tool=results[0].tool,
+        cpu_ms=statistics.median(r.cpu_ms for r in results),
     )

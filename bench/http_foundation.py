@@ -11,7 +11,17 @@ from __future__ import annotations
 import json
 import os
 
-from bench.common import Report, demo_site, fetch, load, log, median_runs, serve, table
+from bench.common import (
+    Report,
+    demo_site,
+    fetch,
+    load,
+    log,
+    measure,
+    median_runs,
+    serve,
+    table,
+)
 
 TITLE = "HTTP: foundation endpoints"
 CONNECTIONS = 16
@@ -44,8 +54,8 @@ def run(report: Report) -> None:
             log(f"{label}: warm-up")
             load(base + path, connections=CONNECTIONS, duration=2)
             log(f"{label}: {RUNS} x {DURATION:.0f} s at {CONNECTIONS} connections")
-            url = base + path
-            result = median_runs(lambda url=url: load(url, connections=CONNECTIONS, duration=DURATION), runs=RUNS)
+            result = median_runs(lambda path=path: measure(base, path, connections=CONNECTIONS, duration=DURATION),
+                                 runs=RUNS)
             tool = result.tool
             rows.append([label, f"`GET {path}`", *result.row(), result.errors])
     generator = ("wrk (`--latency`, 2 threads)" if tool == "wrk"
@@ -56,8 +66,11 @@ def run(report: Report) -> None:
         f"load from {generator} in a separate process on the same machine, so server and load "
         f"generator share the cores. {CONNECTIONS} connections, {DURATION:.0f} s per run after a "
         f"2 s warm-up; each figure is the median of {RUNS} runs. Sync workers close the connection "
-        "after each response (no keep-alive), as behind a reverse proxy."),
+        "after each response (no keep-alive), as behind a reverse proxy. Server CPU ms/request is "
+        "the CPU time of gunicorn's processes during the run divided by the requests served: it "
+        "hardly moves when other work shares the machine, requests/s and latency do (see the "
+        "load average below)."),
         "",
-        table(["endpoint", "request", "requests/s", "p50 ms", "p99 ms", "errors"], rows),
+        table(["endpoint", "request", "requests/s", "p50 ms", "p99 ms", "server CPU ms/request", "errors"], rows),
     ])
     report.section(TITLE, body)
