@@ -10,7 +10,9 @@ from egov.procedures.services import PROCESS_ROLES
 
 class StepForm(forms.Form):
     name = forms.CharField(label="Tên bước", max_length=255)
-    role = forms.ChoiceField(label="Vai trò xử lý", choices=[(r, Role(r).label) for r in PROCESS_ROLES])
+    # A blank first choice keeps an unused extra row unchanged (and so ignored).
+    role = forms.ChoiceField(label="Vai trò xử lý",
+                             choices=[("", "— Chọn vai trò —")] + [(r, Role(r).label) for r in PROCESS_ROLES])
     department_name = forms.CharField(label="Phòng ban", max_length=255, required=False)
     share = forms.DecimalField(label="Thời gian", max_digits=7, decimal_places=2, min_value=Decimal("0.01"),
                                error_messages={"invalid": "Nhập một số, ví dụ 0.5 hoặc 2.",
