@@ -18,7 +18,7 @@ def procedure_data(**overrides) -> dict:
     data = {
         "name": "Đăng ký khai sinh", "field": services.get_or_create_field("HT", "Hộ tịch"),
         "levels": [Procedure.Level.COMMUNE], "online_level": 4, "online_service": Procedure.OnlineService.FULL,
-        "resolution_time": Decimal("4"), "time_unit": Procedure.TimeUnit.DAYS,
+        "resolution_time": Decimal(4), "time_unit": Procedure.TimeUnit.DAYS,
         "result": "Giấy khai sinh", "legal_basis": "Luật Hộ tịch năm 2014",
     }
     data.update(overrides)

@@ -45,6 +45,6 @@ def test_inactive_procedures_are_hidden(catalogue):
 
 
 def test_process_for_falls_back_to_the_default(catalogue, agency):
-    birth, marriage, permit = catalogue
+    _birth, marriage, permit = catalogue
     assert selectors.process_for(marriage, agency).agency is None
     assert selectors.process_for(permit, agency) is None

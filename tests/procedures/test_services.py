@@ -125,13 +125,13 @@ def test_set_process_needs_adoption_first(procedure, agency):
 def test_changing_the_time_must_keep_processes_consistent(procedure, agency):
     services.adopt_procedure(actor=None, agency=agency, procedure=procedure, steps=OWN_STEPS)
     with pytest.raises(ValidationError) as exc:
-        services.update_procedure(actor=None, procedure=procedure, data={"resolution_time": Decimal("5")},
+        services.update_procedure(actor=None, procedure=procedure, data={"resolution_time": Decimal(5)},
                                   steps=[dict(STEPS[1], share="5")])
     assert agency.name in exc.value.message
     procedure.refresh_from_db()
     assert procedure.resolution_time == 4
     services.reset_process(actor=None, procedure=procedure, agency=agency)
-    services.update_procedure(actor=None, procedure=procedure, data={"resolution_time": Decimal("5")},
+    services.update_procedure(actor=None, procedure=procedure, data={"resolution_time": Decimal(5)},
                               steps=[dict(STEPS[1], share="5")])
     assert [s.share for s in selectors.process_for(procedure, agency).steps.all()] == [5]
 

@@ -3,7 +3,15 @@ services' checks (step shares, audit), so day-to-day changes go through the staf
 
 from django.contrib import admin
 
-from egov.procedures.models import AgencyProcedure, Fee, Field, Procedure, Process, ProcessStep, RequiredPaper
+from egov.procedures.models import (
+    AgencyProcedure,
+    Fee,
+    Field,
+    Procedure,
+    Process,
+    ProcessStep,
+    RequiredPaper,
+)
 
 
 class PaperInline(admin.TabularInline):

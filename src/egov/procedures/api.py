@@ -2,8 +2,8 @@
 
 from django.urls import NoReverseMatch, reverse
 from ninja import Query, Router, Schema
-from pydantic import Field
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field
 
 from egov.core.errors import NotFound
 from egov.org.models import Agency

@@ -8,7 +8,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from egov.org.models import Agency
 from egov.org.roles import Role
 from egov.procedures import services
-from egov.procedures.data.catalogue import AGENCIES, COUNTER_DEPARTMENT, FIELDS, PROCEDURES
+from egov.procedures.data.catalogue import (
+    AGENCIES,
+    COUNTER_DEPARTMENT,
+    FIELDS,
+    PROCEDURES,
+)
 
 NAME = "procedures"
 CENT = Decimal("0.01")

@@ -6,7 +6,13 @@ from django.db.models import Prefetch
 
 from egov.core.text import search_terms
 from egov.org.models import Agency
-from egov.procedures.models import AgencyProcedure, Field, Procedure, Process, ProcessStep
+from egov.procedures.models import (
+    AgencyProcedure,
+    Field,
+    Procedure,
+    Process,
+    ProcessStep,
+)
 
 TRUE_WORDS = {"1", "true", "yes", "co", "có", "on"}
 FALSE_WORDS = {"0", "false", "no", "khong", "không", "off"}
@@ -120,5 +126,13 @@ def procedures_for_manager(actor, q: str = "", agency=None):
                  to_attr="active_links"))
 
 
-__all__ = ["search_procedures", "procedure_by_code", "process_for", "agencies_for", "agency_handles",
-           "fields_in_use", "agencies_with_procedures", "procedures_for_manager"]
+__all__ = [
+    "agencies_for",
+    "agencies_with_procedures",
+    "agency_handles",
+    "fields_in_use",
+    "procedure_by_code",
+    "procedures_for_manager",
+    "process_for",
+    "search_procedures",
+]

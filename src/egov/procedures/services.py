@@ -14,7 +14,15 @@ from egov.core.errors import ValidationError
 from egov.org.models import Agency
 from egov.org.permissions import ensure_can
 from egov.org.roles import Role
-from egov.procedures.models import AgencyProcedure, Fee, Field, Procedure, Process, ProcessStep, RequiredPaper
+from egov.procedures.models import (
+    AgencyProcedure,
+    Fee,
+    Field,
+    Procedure,
+    Process,
+    ProcessStep,
+    RequiredPaper,
+)
 
 # Roles that handle a dossier step; administrators configure, they do not process dossiers.
 PROCESS_ROLES = (Role.COUNTER_OFFICER, Role.SPECIALIST, Role.LEADER, Role.CLERK)
@@ -38,7 +46,7 @@ class Step:
     department_name: str = ""
 
     @classmethod
-    def of(cls, value) -> "Step":
+    def of(cls, value) -> Step:
         if isinstance(value, Step):
             return value
         return cls(name=str(value.get("name", "")).strip(), role=str(value.get("role", "")).strip(),

@@ -4,7 +4,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from egov.procedures.excel import CatalogueImportError, export_catalogue, import_catalogue
+from egov.procedures.excel import (
+    CatalogueImportError,
+    export_catalogue,
+    import_catalogue,
+)
 
 
 class Command(BaseCommand):
