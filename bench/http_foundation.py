@@ -67,9 +67,9 @@ def run(report: Report) -> None:
         f"generator share the cores. {CONNECTIONS} connections, {DURATION:.0f} s per run after a "
         f"2 s warm-up; each figure is the median of {RUNS} runs. Sync workers close the connection "
         "after each response (no keep-alive), as behind a reverse proxy. Server CPU ms/request is "
-        "the CPU time of gunicorn's processes during the run divided by the requests served: it "
-        "hardly moves when other work shares the machine, requests/s and latency do (see the "
-        "load average below)."),
+        "the CPU time of gunicorn's processes during the run divided by the requests served; it "
+        "moves much less than requests/s and latency when other work shares the machine (see "
+        "the load average below), though a busy machine still inflates it."),
         "",
         table(["endpoint", "request", "requests/s", "p50 ms", "p99 ms", "server CPU ms/request", "errors"], rows),
     ])
