@@ -1,5 +1,7 @@
 import pytest
 
+from egov.core.calendar import forget_exceptions
+
 from tests import factories
 
 
@@ -30,3 +32,5 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Rolled-back test transactions send no signals, so the calendar memo starts empty each time.
+    forget_exceptions()

@@ -88,3 +88,9 @@ def test_negative_or_absurd_counts_are_refused(cal):
         cal.add_working_days(D(2026, 1, 1), -1)
     with pytest.raises(ValueError):
         WorkingCalendar().add_working_days(D(2026, 1, 1), 100000)
+
+
+def test_a_new_exception_applies_at_once_in_this_process(cal):
+    assert cal.is_working_day(D(2026, 12, 30))
+    CalendarException.objects.create(date=D(2026, 12, 30), kind=CalendarException.Kind.DAY_OFF)
+    assert not calendar_for().is_working_day(D(2026, 12, 30))

@@ -10,10 +10,12 @@ deadline of any past dossier can be recomputed exactly.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from functools import lru_cache
 
 import holidays
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 MAX_WORKING_DAYS = 3650
@@ -37,6 +39,36 @@ def _office_hours(spec: str) -> tuple[tuple[dt.time, dt.time], ...]:
     return tuple(sorted(periods))
 
 
+# Exceptions are announced weeks ahead and read on every deadline computation, so each process
+# keeps them briefly; a change reaches other server processes within EXCEPTIONS_TTL seconds and
+# this process at once (signals in core.apps clear the memo).
+EXCEPTIONS_TTL = 30.0
+_exception_memo: dict[tuple[int | None, int], tuple[float, dict[dt.date, bool]]] = {}
+
+
+def _exceptions_for(agency_id: int | None, year: int) -> dict[dt.date, bool]:
+    """{date: is working day} for one year: national exceptions, overridden by the agency's own."""
+    key = (agency_id, year)
+    now = time.monotonic()
+    cached = _exception_memo.get(key)
+    if cached is not None and now - cached[0] < EXCEPTIONS_TTL:
+        return cached[1]
+    from egov.core.models import CalendarException
+
+    rows = CalendarException.objects.filter(date__gte=dt.date(year, 1, 1), date__lte=dt.date(year, 12, 31))
+    rows = rows.filter(Q(agency__isnull=True) | Q(agency_id=agency_id)) if agency_id else rows.filter(agency__isnull=True)
+    found: dict[dt.date, bool] = {}
+    # National rows first so that the agency's own exception for the same day wins.
+    for day, kind, own in sorted(rows.values_list("date", "kind", "agency_id"), key=lambda r: r[2] is not None):
+        found[day] = kind == CalendarException.Kind.WORKING_DAY
+    _exception_memo[key] = (now, found)
+    return found
+
+
+def forget_exceptions() -> None:
+    _exception_memo.clear()
+
+
 def public_holiday_name(day: dt.date) -> str | None:
     return holidays.country_holidays("VN", years=[day.year], language="vi").get(day)
 
@@ -52,19 +84,8 @@ class WorkingCalendar:
     # -- days -----------------------------------------------------------------------------
     def _year_exceptions(self, year: int) -> dict[dt.date, bool]:
         if year not in self._exceptions:
-            from egov.core.models import CalendarException
-
-            rows = CalendarException.objects.filter(date__year=year).filter(
-                agency__isnull=True
-            ).values_list("date", "kind")
-            found = {day: kind == CalendarException.Kind.WORKING_DAY for day, kind in rows}
-            if self.agency is not None and getattr(self.agency, "pk", None):
-                own = CalendarException.objects.filter(date__year=year, agency=self.agency)
-                found.update(
-                    {day: kind == CalendarException.Kind.WORKING_DAY
-                     for day, kind in own.values_list("date", "kind")}
-                )
-            self._exceptions[year] = found
+            agency_id = getattr(self.agency, "pk", None)
+            self._exceptions[year] = _exceptions_for(agency_id, year)
         return self._exceptions[year]
 
     def is_working_day(self, day: dt.date) -> bool:
