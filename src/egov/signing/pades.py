@@ -58,7 +58,8 @@ __all__ = [
     "verify_pdf",
 ]
 
-FONT_PATH = Path(__file__).resolve().parent.parent / "core" / "fonts" / "DejaVuSans.ttf"
+# DejaVu Sans cut to Vietnamese Latin (fonts/make_font.py): pyHanko re-reads it for every stamp
+FONT_PATH = Path(__file__).resolve().parent / "fonts" / "DejaVuSans-vi.ttf"
 VN_TZ = timezone(timedelta(hours=7), "ICT")  # Vietnam keeps +07:00 all year, no DST
 
 MSG_BAD_PKCS12 = "Mật khẩu chứng thư số không đúng hoặc tệp PKCS#12 không hợp lệ."
