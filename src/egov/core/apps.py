@@ -15,5 +15,5 @@ class CoreConfig(AppConfig):
         def clear(**kwargs):
             forget_exceptions()
 
-        post_save.connect(clear, sender=CalendarException, dispatch_uid="calendar-exceptions-saved")
-        post_delete.connect(clear, sender=CalendarException, dispatch_uid="calendar-exceptions-deleted")
+        post_save.connect(clear, sender=CalendarException, dispatch_uid="calendar-exceptions-saved", weak=False)
+        post_delete.connect(clear, sender=CalendarException, dispatch_uid="calendar-exceptions-deleted", weak=False)
