@@ -246,3 +246,19 @@ def test_sms_page_lists_messages_for_staff(client, world):
     page = client.get(reverse("sms-list")).content.decode()
     assert "0905000111" in page and "Ho so da duoc tiep nhan" in page
     assert login(client, world.specialist).get(reverse("sms-list")).status_code == 403
+
+
+def test_queue_and_incoming_transfers_filters(client, world):
+    dossier = world.received(received="2026-11-25 09:00")
+    workflow.forward(dossier=dossier, officer=world.counter)
+    waiting_elsewhere = world.received(received="2026-11-25 10:00")
+    url = reverse("dossier-list")
+    login(client, world.specialist)
+    queue = client.get(url, {"cua-toi": "1"}).content.decode()
+    assert dossier.code in queue and waiting_elsewhere.code not in queue
+    workflow.transfer(dossier=dossier, officer=world.specialist, to_agency=world.other_agency)
+    login(client, world.other_specialist)
+    assert dossier.code not in client.get(url).content.decode()
+    assert dossier.code in client.get(url, {"lien-thong": "1"}).content.decode()
+    assert dossier.code in client.get(url, {"cua-toi": "1"}).content.decode()
+    assert client.get(reverse("dossier-detail", args=[dossier.pk])).status_code == 200

@@ -250,3 +250,27 @@ def test_hours_procedure_due_in_office_hours(world):
     dossier = world.received(received="2026-03-06 15:00", procedure=procedure)  # Friday afternoon
     assert dossier.due_at == aware("2026-03-09 15:30")  # 2 h Friday + 4 h Monday morning + 2 h after lunch
     assert [s.role for s in [dossier.current_step]] == [Role.SPECIALIST]  # fallback plan
+
+
+def test_process_with_a_return_step_decides_at_the_last_leader_step(world):
+    procedure = make_procedure(resolution_days=10, steps=[
+        ("Tiếp nhận, kiểm tra hồ sơ", Role.COUNTER_OFFICER, "0.5"), ("Thẩm định", Role.SPECIALIST, "7"),
+        ("Lãnh đạo phòng kiểm tra", Role.LEADER, "1"), ("Lãnh đạo phê duyệt", Role.LEADER, "1"),
+        ("Trả kết quả", Role.COUNTER_OFFICER, "0.5")])
+    dossier = world.received(procedure=procedure)
+    workflow.forward(dossier=dossier, officer=world.counter)
+    workflow.forward(dossier=dossier, officer=world.specialist)
+    assert dossier.current_step.name == "Lãnh đạo phòng kiểm tra"
+    with pytest.raises(StateError):
+        workflow.approve(dossier=dossier, officer=world.leader)
+    dossier = Dossier.objects.get(pk=dossier.pk)
+    workflow.forward(dossier=dossier, officer=world.leader)
+    with pytest.raises(StateError):
+        workflow.forward(dossier=dossier, officer=world.leader)  # decide here, not forward
+    dossier = Dossier.objects.get(pk=dossier.pk)
+    workflow.approve(dossier=dossier, officer=world.leader, at=aware("2026-03-05 09:00"))
+    dossier.refresh()
+    assert dossier.status == S.APPROVED and dossier.current_step.name == "Trả kết quả"
+    workflow.return_result(dossier=dossier, actor=world.counter, method="counter", at=aware("2026-03-05 10:00"))
+    dossier.refresh()
+    assert dossier.current_step is None and dossier.steps.order_by("-seq").first().action == "returned"

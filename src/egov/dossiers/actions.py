@@ -11,7 +11,7 @@ import datetime as dt
 from django.utils import timezone
 
 from egov.core.errors import ValidationError
-from egov.dossiers import services, workflow
+from egov.dossiers import planning, services, workflow
 from egov.dossiers.models import RESOLVED_STATUSES, Dossier
 from egov.dossiers.uploads import check_upload
 from egov.org.models import Agency
@@ -48,7 +48,7 @@ def allowed_actions(actor, dossier: Dossier) -> list[str]:
             names.append("complete_transfer")
         else:
             if dossier.status in (S.RECEIVED, S.IN_PROGRESS) and step.step_order is not None \
-                    and step.step_order < max(orders):
+                    and step.step_order < planning.decision_order(plan):
                 names.append("forward")
             if dossier.status == S.IN_PROGRESS and step.step_order is not None and step.step_order > min(orders):
                 names.append("send_back")

@@ -99,6 +99,7 @@ class Dossier(models.Model):
         ]
         indexes = [
             models.Index(fields=["agency", "received_at"], name="dossier_agency_received"),
+            models.Index(fields=["agency", "created_at", "id"], name="dossier_agency_created"),
             models.Index(fields=["received_at"], name="dossier_received"),
             models.Index(fields=["agency", "status", "due_at"], name="dossier_agency_status_due"),
             models.Index(fields=["status"], name="dossier_status"),
@@ -154,6 +155,7 @@ class DossierStep(models.Model):
         APPROVED = "approved", "Phê duyệt"
         REJECTED = "rejected", "Không giải quyết"
         WITHDRAWN = "withdrawn", "Công dân rút hồ sơ"
+        RETURNED = "returned", "Trả kết quả"
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
     seq = models.PositiveSmallIntegerField()

@@ -45,6 +45,15 @@ def plan_for(procedure, agency) -> list[PlannedStep]:
             for i, (name, role, part) in enumerate(FALLBACK_STEPS, start=1)]
 
 
+def decision_order(plan: list[PlannedStep]) -> int:
+    """The step where the result is decided: the last leader step, else the last step.
+
+    Steps after it (typically "Trả kết quả" at the counter) are the return of the result.
+    """
+    leaders = [p.order for p in plan if p.role == Role.LEADER]
+    return max(leaders) if leaders else max(p.order for p in plan)
+
+
 def office_day(cal: WorkingCalendar) -> dt.timedelta:
     """Length of one working day's office hours (7.5 h with the default 07:30-11:30, 13:30-17:00)."""
     total = dt.timedelta(0)

@@ -28,19 +28,29 @@ def staff_dossiers(actor):
 
 
 def officer_dossiers(actor, *, status: str = "", procedure: str = "", overdue: bool = False, query: str = "",
-                     mine: bool = False):
-    """The officer's list: filters, diacritic-free search on code and applicant name, newest first."""
-    dossiers = staff_dossiers(actor).select_related("procedure", "agency", "current_step")
+                     mine: bool = False, incoming: bool = False):
+    """The officer's list: filters, diacritic-free search on code and applicant name, newest first.
+
+    The default list is the dossiers received by the officer's agencies, so it is served by the
+    (agency, created_at, id) index; dossiers sent here by other agencies (liên thông) and the
+    officer's own queue are separate filters.
+    """
+    dossiers = Dossier.objects.exclude(status=S.DRAFT).select_related("procedure", "agency", "current_step")
+    official = getattr(actor, "official_or_none", None)
+    if mine and official is not None:
+        dossiers = dossiers.filter(current_step__agency_id=official.agency_id,
+                                   current_step__role__in=list(actor.role_codes()),
+                                   status__in=RUNNING_STATUSES)
+    elif incoming:
+        dossiers = dossiers.filter(current_step__agency_id__in=_agency_ids(actor), current_step__is_transfer=True)
+    else:
+        dossiers = dossiers.filter(agency_id__in=_agency_ids(actor))
     if status in S.values:
         dossiers = dossiers.filter(status=status)
     if procedure:
         dossiers = dossiers.filter(procedure__code=procedure)
     if overdue:
         dossiers = dossiers.filter(status__in=RUNNING_STATUSES, due_at__lt=timezone.now())
-    if mine and getattr(actor, "official_or_none", None):
-        dossiers = dossiers.filter(current_step__agency_id=actor.official.agency_id,
-                                   current_step__role__in=list(actor.role_codes()),
-                                   status__in=RUNNING_STATUSES)
     for term in search_terms(query):
         dossiers = dossiers.filter(search_folded__contains=term)
     return dossiers.order_by("-created_at", "-id")

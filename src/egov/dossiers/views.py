@@ -188,9 +188,11 @@ def track_redirect(request):
 def dossier_list(request):
     params = request.GET
     f = {"status": params.get("trang-thai", ""), "procedure": params.get("thu-tuc", "").strip(),
-         "overdue": params.get("qua-han", ""), "mine": params.get("cua-toi", ""), "q": params.get("q", "")}
+         "overdue": params.get("qua-han", ""), "mine": params.get("cua-toi", ""), "q": params.get("q", ""),
+         "incoming": params.get("lien-thong", "")}
     dossiers = selectors.officer_dossiers(request.user, status=f["status"], procedure=f["procedure"],
-                                          overdue=f["overdue"] == "1", query=f["q"], mine=f["mine"] == "1")
+                                          overdue=f["overdue"] == "1", query=f["q"], mine=f["mine"] == "1",
+                                          incoming=f["incoming"] == "1")
     return render(request, "dossiers/list.html", {
         "page": paginate(request, dossiers), "statuses": S.choices, "f": f,
     })

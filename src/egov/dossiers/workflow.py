@@ -96,8 +96,8 @@ def forward(*, dossier: Dossier, officer, note: str = "", assignees=(), at=None)
         plan = _plan(locked)
         current = locked.current_step
         following = [p for p in plan if p.order > (current.step_order or 0)]
-        if not following:
-            raise StateError("Đây là bước cuối của quy trình: hãy phê duyệt hoặc không giải quyết hồ sơ.",
+        if not following or (current.step_order or 0) >= planning.decision_order(plan):
+            raise StateError("Đây là bước quyết định của quy trình: hãy phê duyệt hoặc không giải quyết hồ sơ.",
                              code="last_step")
         _close_step(locked, A.FORWARDED, officer, at, note)
         step = open_step(locked, plan, following[0], at, assignees=assignees)
@@ -224,20 +224,24 @@ def complete_transfer(*, dossier: Dossier, officer, note: str = "", at=None) -> 
 
 def _may_decide(dossier: Dossier) -> bool:
     step = dossier.current_step
-    if step is None or step.is_transfer:
+    if step is None or step.is_transfer or dossier.status not in AT_STEP:
         return False
-    last = max(p.order for p in _plan(dossier))
-    return step.role == Role.LEADER or step.step_order == last
+    return step.step_order == planning.decision_order(_plan(dossier))
 
 
 def _resolve(dossier: Dossier, officer, *, approved: bool, note: str, at) -> Dossier:
     ensure_step_actor(officer, dossier)
     if not _may_decide(dossier):
-        raise StateError("Chỉ bước phê duyệt (bước cuối) mới được quyết định kết quả hồ sơ.", code="not_decision_step")
+        raise StateError("Chỉ bước phê duyệt mới được quyết định kết quả hồ sơ.", code="not_decision_step")
     at = now_or(at)
     with transaction.atomic():
         locked = _lock_step(dossier, S.RECEIVED, S.IN_PROGRESS)
+        decided = locked.current_step
         _close_step(locked, A.APPROVED if approved else A.REJECTED, officer, at, note)
+        plan = _plan(locked)
+        after = [p for p in plan if p.order > (decided.step_order or 0)]
+        if after:  # the return step ("Trả kết quả") is open until the result is handed over
+            open_step(locked, plan, after[0], at)
         locked.status = S.APPROVED if approved else S.REJECTED
         locked.resolved_at = at
         locked.outcome = planning.outcome_for(at, locked.due_at)
@@ -301,6 +305,7 @@ def return_result(*, dossier: Dossier, actor, method: str, receiver_name: str = 
     at = now_or(at)
     with transaction.atomic():
         locked = lock(dossier, S.APPROVED, S.REJECTED)
+        _close_step(locked, A.RETURNED, actor, at, note)
         ReturnRecord.objects.create(dossier=locked, method=method, returned_at=at,
                                     returned_by=None if getattr(actor, "is_api_key", False) else actor,
                                     receiver_name=(receiver_name or locked.applicant_name)[:200], note=note[:255])
