@@ -119,12 +119,34 @@ def test_revoked_certificate_is_reported(leader, trusted, document, pki):
     assert report.verdict == "invalid" and report.signatures[0].revoked is True
 
 
-def test_timestamp_authority_makes_b_t(leader, leader_cert, trusted, document, tsa, signing_settings):
+def test_timestamp_authority_and_reachable_crls_make_b_lt(leader, leader_cert, trusted, document, tsa,
+                                                          signing_settings):
     signing_settings.SIGNING_TSA_URL = tsa.timestamp_url
     signed = services.sign_for_official(actor=leader, pdf=document)
-    report = services.verify_and_summarise(signed)
-    assert report.valid and report.signatures[0].timestamped
+
+    assert SignatureRecord.objects.get().level == "B-LT"
+    report = services.verify_and_summarise(signed, allow_fetching=False)  # offline: embedded CRLs
+    assert report.valid and report.signatures[0].timestamped and report.signatures[0].revoked is False
+
+
+def test_untrusted_chain_with_a_tsa_falls_back_to_b_t(leader, trusted, document, tsa, signing_settings,
+                                                      foreign_pki):
+    signing_settings.SIGNING_TSA_URL = tsa.timestamp_url
+    outsider = foreign_pki.issue_person("Nguyễn Văn An")  # its chain cannot be validated here
+    services.register_certificate(actor=leader, p12=outsider.to_pkcs12(b"x"), password="x")
+    signed = services.sign_for_official(actor=leader, pdf=document)
     assert SignatureRecord.objects.get().level == "B-T"
+    assert services.verify_and_summarise(signed).signatures[0].timestamped
+
+
+def test_leader_and_agency_b_lt_signatures_both_stay_valid(leader, clerk, agency, leader_cert, agency_cert, trusted,
+                                                          document, tsa, signing_settings):
+    signing_settings.SIGNING_TSA_URL = tsa.timestamp_url
+    signed = services.sign_for_official(actor=leader, pdf=document)
+    issued = services.sign_for_agency(actor=clerk, agency=agency, pdf=signed)
+    report = services.verify_and_summarise(issued, allow_fetching=False)
+    assert report.verdict == "valid", report.summary
+    assert list(SignatureRecord.objects.values_list("level", flat=True)) == ["B-LT", "B-LT"]
 
 
 # ------------------------------------------------------------------ registration

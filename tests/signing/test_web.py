@@ -208,3 +208,53 @@ def test_system_admin_adds_and_removes_a_trusted_root(client, agency, pki):
     assert "Root CA Chính phủ (thử)" in client.get(reverse("signing-trusted-roots")).content.decode()
     client.post(reverse("signing-remove-root", args=[root.pk]))
     assert not TrustedRoot.objects.exists()
+
+
+# ------------------------------------------------------------------ signing page
+
+
+def test_leader_signs_a_pdf_on_the_page_and_downloads_it(client, agency, pki, document):
+    from tests.signing.test_pades import stamp_text
+
+    leader = make_official(Role.LEADER, agency=agency, full_name="Nguyễn Văn An", position="Chủ tịch")
+    services.register_certificate(actor=leader, p12=pki.person.to_pkcs12(b"k"), password="k")
+    services.add_trusted_root(actor=None, name="Root", data=pki.root.cert_der)
+    login(client, leader)
+    assert client.get(reverse("signing-sign")).status_code == 200
+    response = client.post(reverse("signing-sign"), {
+        "file": SimpleUploadedFile("Quyết định 12.pdf", document), "signer": "official", "page": "first",
+        "corner": "top-left", "reason": "Phê duyệt"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "attachment" in response["Content-Disposition"] and "da-ky-so.pdf" in response["Content-Disposition"]
+    signed = response.content
+    assert services.verify_and_summarise(signed).verdict == "valid"
+    assert "Nguyễn Văn An" in stamp_text(signed, page=0)
+
+
+def test_clerk_seals_for_the_agency_on_the_page(client, agency, pki, document):
+    admin = make_official(Role.AGENCY_ADMIN, agency=agency)
+    services.register_certificate(actor=admin, agency=agency, p12=pki.agency.to_pkcs12(b"k"), password="k")
+    clerk = make_official(Role.CLERK, agency=agency)
+    login(client, clerk)
+    response = client.post(reverse("signing-sign"), {
+        "file": SimpleUploadedFile("cv.pdf", document), "signer": "agency", "page": "first", "corner": "top-right"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    from egov.signing.pades import verify_pdf
+
+    assert verify_pdf(response.content, trust_roots=pki.trust_roots).signatures[0].signer == "Ủy ban nhân dân xã Thử Nghiệm"
+
+
+def test_signing_without_a_certificate_explains_what_to_do(client, agency, document):
+    login(client, make_official(Role.SPECIALIST, agency=agency))
+    response = client.post(reverse("signing-sign"), {
+        "file": SimpleUploadedFile("a.pdf", document), "signer": "official", "page": "last", "corner": "bottom-right"})
+    assert response.status_code == 400 and "chưa đăng ký chứng thư số" in response.content.decode()
+
+
+def test_specialist_cannot_seal_for_the_agency(client, agency, pki, document):
+    admin = make_official(Role.AGENCY_ADMIN, agency=agency)
+    services.register_certificate(actor=admin, agency=agency, p12=pki.agency.to_pkcs12(b"k"), password="k")
+    login(client, make_official(Role.SPECIALIST, agency=agency))
+    response = client.post(reverse("signing-sign"), {
+        "file": SimpleUploadedFile("a.pdf", document), "signer": "agency", "page": "last", "corner": "bottom-right"})
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/html")

@@ -34,3 +34,24 @@ class TrustedRootForm(forms.Form):
 class VerifyForm(forms.Form):
     file = forms.FileField(label="Tệp PDF đã ký số",
                            widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}))
+
+
+class SignForm(forms.Form):
+    AS_OFFICIAL, AS_AGENCY = "official", "agency"
+
+    file = forms.FileField(label="Tệp PDF cần ký",
+                           widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}))
+    signer = forms.ChoiceField(label="Ký với tư cách", initial=AS_OFFICIAL, choices=[
+        (AS_OFFICIAL, "Cá nhân (chứng thư số của tôi)"), (AS_AGENCY, "Cơ quan (chứng thư số của cơ quan)")])
+    page = forms.ChoiceField(label="Trang đặt hình chữ ký", initial="last",
+                             choices=[("last", "Trang cuối"), ("first", "Trang đầu")])
+    corner = forms.ChoiceField(label="Vị trí trên trang", initial="bottom-right", choices=[
+        ("bottom-right", "Góc dưới bên phải"), ("bottom-left", "Góc dưới bên trái"),
+        ("top-right", "Góc trên bên phải"), ("top-left", "Góc trên bên trái")])
+    reason = forms.CharField(label="Lý do ký", max_length=200, required=False, initial="Phê duyệt văn bản")
+
+    def __init__(self, *args, can_sign_for_agency: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_sign_for_agency:
+            self.fields["signer"].choices = self.fields["signer"].choices[:1]
+            self.fields["signer"].widget = forms.HiddenInput()

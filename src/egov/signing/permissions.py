@@ -11,5 +11,4 @@ RULES = {
     "signing.manage_agency_certificates": Rule(Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN, subtree=True,
                                                description="Quản lý chứng thư số của cơ quan"),
     "signing.manage_trust_roots": Rule(Role.SYSTEM_ADMIN, description="Quản lý chứng thư số gốc tin cậy"),
-    "signing.verify": Rule(*ALL_STAFF, scope="signatures:verify", description="Kiểm tra chữ ký số"),
 }

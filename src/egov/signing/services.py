@@ -212,7 +212,7 @@ def sign_for_agency(*, actor, agency, pdf: bytes, stamp_box=None, page: int = 0,
         raise ValidationError(f"{agency.name} chưa có chứng thư số còn hiệu lực. "
                               "Hãy đề nghị quản trị đơn vị đăng ký chứng thư số của cơ quan.", code="no_certificate")
     if stamp_box is None:
-        stamp_box = _top_right_box(pdf, page)
+        stamp_box = stamp_box_at(pdf, page=page, corner="top-right", height=46.0)
     stamp = AgencyStamp(signer_name=agency.name, agency=agency.email, page=page, box=stamp_box,
                         image_png=_bytes_or_none(certificate.signature_image))
     return _sign(actor=actor, pdf=pdf, certificate=certificate, stamp=stamp, reason=reason, location="",
@@ -221,20 +221,51 @@ def sign_for_agency(*, actor, agency, pdf: bytes, stamp_box=None, page: int = 0,
 
 def _sign(*, actor, pdf, certificate, stamp, reason, location, agency, role, obj) -> bytes:
     identity = provider_for(certificate).identity()
-    tsa_url = getattr(settings, "SIGNING_TSA_URL", "") or None
     # the signature itself is slow CPU work: outside the transaction, which then records it
-    signed = sign_pdf(pdf, identity=identity, stamp=stamp, reason=reason, location=location or None,
-                      timestamp_url=tsa_url)
+    signed, level = _sign_at_best_level(pdf, identity=identity, stamp=stamp, reason=reason,
+                                        location=location or None)
     digest = hashlib.sha256(signed).hexdigest()
     with transaction.atomic():
         rec = SignatureRecord.objects.create(
-            signer=actor, certificate=certificate, agency=agency, role=role, level="B-T" if tsa_url else "B-B",
+            signer=actor, certificate=certificate, agency=agency, role=role, level=level,
             object_type=obj._meta.label_lower if obj is not None else "",
             object_id=str(obj.pk) if obj is not None else "", sha256=digest, signed_at=timezone.now())
         record(actor, "signing.signed", obj if obj is not None else rec, agency=agency,
                summary={"role": role, "level": rec.level, "certificate": certificate.serial, "sha256": digest,
                         "record": rec.pk})
     return signed
+
+
+def _sign_at_best_level(pdf: bytes, **kwargs) -> tuple[bytes, str]:
+    """PAdES B-B without a timestamp authority; with one, B-LT when the signer's chain and its
+    revocation data can be gathered (so the signature can be checked after the CA is gone),
+    else B-T."""
+    tsa_url = getattr(settings, "SIGNING_TSA_URL", "") or None
+    if not tsa_url:
+        return sign_pdf(pdf, **kwargs), "B-B"
+    roots = trust_roots_der()
+    if roots:
+        try:
+            signed = sign_pdf(pdf, timestamp_url=tsa_url, embed_validation=True, trust_roots=roots,
+                              allow_fetching=getattr(settings, "SIGNING_FETCH_REVOCATION", True), **kwargs)
+        except SigningError as exc:
+            if exc.code != "ltv_failed":
+                raise
+        else:
+            return signed, ("B-LT" if _embeds_revocation_data(signed) else "B-T")
+    return sign_pdf(pdf, timestamp_url=tsa_url, **kwargs), "B-T"
+
+
+def _embeds_revocation_data(pdf: bytes) -> bool:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import DocumentSecurityStore
+    from pyhanko.sign.validation.errors import NoDSSFoundError
+
+    try:
+        dss = DocumentSecurityStore.read_dss(PdfFileReader(io.BytesIO(pdf), strict=False))
+    except NoDSSFoundError:
+        return False
+    return bool(list(dss.crls) or list(dss.ocsps))
 
 
 # ------------------------------------------------------------------ verification
@@ -278,10 +309,18 @@ def _checked_image(data: bytes | None) -> bytes | None:
     return bytes(data)
 
 
-def _top_right_box(pdf: bytes, page: int) -> tuple[float, float, float, float]:
+CORNERS = ("bottom-right", "bottom-left", "top-right", "top-left")
+
+
+def stamp_box_at(pdf: bytes, *, page: int, corner: str, width: float = 220.0,
+                 height: float = 56.0) -> tuple[float, float, float, float]:
+    """A stamp box in a corner of a page (PDF points, inside a 28 pt margin); A4 when the page
+    size cannot be read (signing then reports the broken file with its own message)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    width, height = 595.0, 842.0  # A4
+    if corner not in CORNERS:
+        raise ValidationError("Vị trí hình chữ ký không hợp lệ.", code="bad_corner")
+    x0, y0, x1, y1 = 0.0, 0.0, 595.0, 842.0
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         count = int(reader.root["/Pages"]["/Count"])
@@ -291,8 +330,9 @@ def _top_right_box(pdf: bytes, page: int) -> tuple[float, float, float, float]:
             node = parent.get_object() if parent is not None else None
         if node is not None:
             x0, y0, x1, y1 = (float(v) for v in node["/MediaBox"])
-            width, height = x1 - x0, y1 - y0
-    except Exception:  # noqa: BLE001 - signing reports a broken file with its own message
+    except Exception:  # noqa: BLE001
         pass
-    margin, w, h = 20.0, 220.0, 46.0
-    return (width - margin - w, height - margin - h, width - margin, height - margin)
+    margin = 28.0
+    left = x0 + margin if corner.endswith("left") else x1 - margin - width
+    bottom = y0 + margin if corner.startswith("bottom") else y1 - margin - height
+    return (left, bottom, left + width, bottom + height)

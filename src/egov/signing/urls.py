@@ -4,6 +4,7 @@ from egov.signing import views
 
 urlpatterns = [
     path("kiem-tra/", views.verify, name="signing-verify"),
+    path("ky/", views.sign, name="signing-sign"),
     path("cua-toi/", views.my_certificates, name="signing-my-certificates"),
     path("co-quan/", views.agency_certificates, name="signing-agency-certificates"),
     path("chung-thu/<int:pk>/ngung-su-dung/", views.deactivate, name="signing-deactivate"),

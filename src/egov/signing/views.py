@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from egov.core.errors import DomainError
 from egov.core.views import staff_required
-from egov.org.permissions import visible_agencies
+from egov.org.permissions import can, visible_agencies
 from egov.signing import selectors, services
-from egov.signing.forms import AgencyCertificateForm, CertificateForm, TrustedRootForm, VerifyForm
+from egov.signing.forms import AgencyCertificateForm, CertificateForm, SignForm, TrustedRootForm, VerifyForm
 from egov.signing.models import SigningCertificate, TrustedRoot
 from egov.signing.report import present
 from egov.signing.uploads import check_verify_rate, max_bytes, read_pdf_upload
@@ -32,6 +36,39 @@ def verify(request):
             context["report"] = present(report)
             context["file_name"] = request.FILES["file"].name
     return render(request, "signing/verify.html", context, status=status)
+
+
+@staff_required("signing.sign_personal")
+def sign(request):
+    """Ký số tệp PDF: an official signs a PDF (or a clerk seals it for the agency) and downloads it."""
+    official = request.user.official
+    for_agency = can(request.user, "signing.sign_agency", official.agency)
+    form = SignForm(request.POST or None, request.FILES or None, can_sign_for_agency=for_agency)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            pdf = read_pdf_upload(request)
+            page = 0 if data["page"] == "first" else -1
+            box = services.stamp_box_at(pdf, page=page, corner=data["corner"])
+            reason = data["reason"].strip() or "Phê duyệt văn bản"
+            if data["signer"] == SignForm.AS_AGENCY:
+                signed = services.sign_for_agency(actor=request.user, agency=official.agency, pdf=pdf,
+                                                  stamp_box=box, page=page, reason=reason)
+            else:
+                signed = services.sign_for_official(actor=request.user, pdf=pdf, stamp_box=box, page=page,
+                                                    reason=reason)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            stem = PurePath(request.FILES["file"].name).stem[:100] or "van-ban"
+            response = HttpResponse(signed, content_type="application/pdf")
+            response["Content-Disposition"] = content_disposition_header(True, f"{stem}-da-ky-so.pdf")
+            return response
+    return render(request, "signing/sign.html", {
+        "form": form, "certificate": selectors.active_certificate_of_official(official),
+        "agency_certificate": selectors.active_certificate_of_agency(official.agency) if for_agency else None,
+        "for_agency": for_agency,
+    }, status=400 if form.errors else 200)
 
 
 @staff_required("signing.own_certificates")
