@@ -92,3 +92,15 @@ def test_reindex_after_a_change_keeps_one_entry(world, library):
 def test_query_syntax_characters_are_harmless(world, library):
     for query in ['"', "NEAR(", "a AND", "*", "đất)", "-", "'; DROP"]:
         search_documents(world.leader, Filters(q=query))
+
+
+def test_words_rank_the_newest_matches_and_cap_the_count(world, library, monkeypatch):
+    extra = services.register_incoming(
+        actor=world.clerk, agency=world.agency, doc_type=doc_type("KH"), issuer_name="Sở Nội vụ",
+        summary="Kế hoạch cải cách hành chính: cải cách thủ tục, cải cách tổ chức bộ máy, cải cách công vụ")
+    page = search_documents(world.leader, Filters(q="cai cach"))
+    assert [d.pk for d in page.results] == [extra.pk, library["cchc"].pk]  # more mentions rank first
+    assert page.total == 2
+    monkeypatch.setattr(search, "RANK_WINDOW", 1)
+    page = search_documents(world.leader, Filters(q="cai cach"))
+    assert [d.pk for d in page.results] == [extra.pk] and page.total is None and page.more_than == 1

@@ -192,3 +192,16 @@ def test_types_admin_edits_a_type(client, world):
 def test_measures_page(client, world):
     login(client, world.leader)
     assert "Văn bản phát hành có chữ ký số" in client.get(reverse("documents:measures")).content.decode()
+
+
+def test_head_reassigns_inside_the_unit_from_the_page(client, world):
+    document = incoming(world)
+    lead, = services.assign(actor=world.leader, document=document, targets=[Target("lead", department=world.economy)])
+    login(client, world.head)
+    page = client.get(document.get_absolute_url()).content.decode()
+    assert 'name="reassign-assignee"' in page and "Chuyên Viên A" in page
+    response = client.post(reverse("documents:reassign", args=[lead.pk]), {
+        "reassign-assignee": f"u:{world.specialist.pk}", "reassign-role": "lead", "reassign-instruction": "Xử lý giúp"},
+        HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "Xử lý giúp" in response.content.decode()
+    assert Assignment.objects.get(parent=lead).assignee == world.specialist

@@ -170,6 +170,8 @@ class Document(models.Model):
             models.Index(fields=["agency", "direction", "status"], name="doc_agency_dir_status"),
             models.Index(fields=["agency", "doc_type", "issued_on"], name="doc_agency_type_issued"),
             models.Index(fields=["agency", "is_published"], name="doc_agency_published"),
+            # Lists and filter-only searches: newest first within an agency.
+            models.Index(fields=["agency", "issued_on", "id"], name="doc_agency_issued"),
         ]
 
     def __str__(self):

@@ -19,6 +19,8 @@ from django.db import connection
 from egov.core.text import fold, search_terms
 
 COUNT_CAP = 1000
+# Matches ranked by relevance: the newest this many (see `run`).
+RANK_WINDOW = 1000
 # A word of the query: letters and digits; FTS syntax characters are dropped.
 _WORD = re.compile(r"[0-9a-z]+")
 
@@ -60,11 +62,15 @@ def index_document(document, *, extra_text: str | None = None) -> None:
 
 
 def fts_query(query: str) -> tuple[str, list[str]]:
-    """The engine's query for the words of `query` (each a prefix; all must match)."""
+    """The engine's query for the words of `query` (all must match; the last one as a prefix)."""
     words = [w for term in search_terms(query) for w in _WORD.findall(term)]
+    # Whole words, except the last one which may be half typed ("chuyen doi s"): a prefix on
+    # every short word ("ho*" for "hộ") would match half the vocabulary and slow the search.
     if connection.vendor == "sqlite":
-        return " AND ".join(f'"{w}"*' for w in words), words
-    return " & ".join(f"{w}:*" for w in words), words
+        parts = [f'"{w}"' for w in words[:-1]] + [f'"{w}"*' for w in words[-1:]]
+        return " AND ".join(parts), words
+    parts = [w for w in words[:-1]] + [f"{w}:*" for w in words[-1:]]
+    return " & ".join(parts), words
 
 
 @dataclass
@@ -84,52 +90,66 @@ class SearchPage:
         return self.number > 1
 
 
-def apply_text(queryset, query: str):
-    """`queryset` narrowed to documents whose text matches every word of `query`, with `rank`
-    (lower is better) selected for ordering. Unchanged when the query has no words."""
-    match, words = fts_query(query)
-    if not words:
-        return queryset, False
+def apply_text(queryset, match: str, words: list[str]):
+    """`queryset` narrowed to documents whose text matches (`match` from fts_query)."""
     if connection.vendor == "sqlite":
-        queryset = queryset.extra(
-            tables=["documents_fts"],
-            where=["documents_fts.rowid = documents_document.id", "documents_fts MATCH %s"],
-            params=[match], select={"rank": "documents_fts.rank"})
-    elif connection.vendor == "postgresql":
-        queryset = queryset.extra(
-            tables=["documents_searchtext"],
-            where=["documents_searchtext.document_id = documents_document.id",
-                   "documents_searchtext.vector @@ to_tsquery('simple', %s)"],
-            params=[match],
-            select={"rank": "-ts_rank(documents_searchtext.vector, to_tsquery('simple', %s))"},
-            select_params=[match])
-    else:  # any other engine: folded text contains every word (correct, not fast)
-        for word in words:
-            queryset = queryset.filter(search_text__body__contains=word)
-        return queryset, False
-    return queryset, True
+        return queryset.extra(tables=["documents_fts"],
+                              where=["documents_fts.rowid = documents_document.id", "documents_fts MATCH %s"],
+                              params=[match])
+    if connection.vendor == "postgresql":
+        return queryset.extra(tables=["documents_searchtext"],
+                              where=["documents_searchtext.document_id = documents_document.id",
+                                     "documents_searchtext.vector @@ to_tsquery('simple', %s)"],
+                              params=[match])
+    for word in words:  # any other engine: folded text contains every word (correct, not fast)
+        queryset = queryset.filter(search_text__body__contains=word)
+    return queryset
+
+
+def rank(ids: list[int], match: str) -> list[int]:
+    """`ids` ordered by relevance to `match` (best first; newer first among equals)."""
+    if not ids or connection.vendor not in ("sqlite", "postgresql"):
+        return ids
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            marks = ",".join(["%s"] * len(ids))
+            cursor.execute(f"SELECT rowid FROM documents_fts WHERE documents_fts MATCH %s AND rowid IN ({marks}) "
+                           "ORDER BY rank, rowid DESC", [match, *ids])
+        else:
+            cursor.execute("SELECT document_id FROM documents_searchtext WHERE document_id = ANY(%s) "
+                           "ORDER BY ts_rank(vector, to_tsquery('simple', %s)) DESC, document_id DESC", [ids, match])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def run(queryset, *, query: str = "", page: int = 1, per_page: int = 25) -> SearchPage:
-    """Rank (when there are words) or order by date, then cut one page; count up to the cap."""
-    queryset, ranked = apply_text(queryset, query)
-    order = ["rank", "-issued_on", "-id"] if ranked else ["-issued_on", "-id"]
-    page = max(1, page)
-    offset = (page - 1) * per_page
-    ids_qs = queryset.order_by(*order)
-    rows = list(ids_qs.values_list("id", flat=True)[offset:offset + per_page + 1])
-    has_next = len(rows) > per_page
-    rows = rows[:per_page]
-    if not has_next:
-        total = offset + len(rows)
-        more = None
-    else:
-        capped = queryset.order_by()[:COUNT_CAP + 1].values_list("id", flat=True)
-        counted = len(list(capped))
-        total, more = (counted, None) if counted <= COUNT_CAP else (None, COUNT_CAP)
+    """One page of `queryset` (already scoped and filtered) matching the words of `query`.
+
+    With words: the newest RANK_WINDOW matches (walking the text index in id order, which both
+    engines do without sorting), ranked by relevance; the count is exact up to the window, else
+    "more than". The cost is bounded by the window, not by how common a word is. Without words:
+    newest first by date, on the (agency, issued_on) index, count capped likewise.
+    """
     from egov.documents.models import Document
 
+    match, words = fts_query(query)
+    page = max(1, page)
+    offset = (page - 1) * per_page
+    if words:
+        window = list(apply_text(queryset, match, words).order_by("-id").values_list("id", flat=True)[:RANK_WINDOW + 1])
+        more = len(window) > RANK_WINDOW
+        window = window[:RANK_WINDOW]
+        ordered = rank(window, match)
+        rows = ordered[offset:offset + per_page + 1]
+        total, more_than = (None, RANK_WINDOW) if more else (len(window), None)
+    else:
+        rows = list(queryset.order_by("-issued_on", "-id").values_list("id", flat=True)[offset:offset + per_page + 1])
+        if len(rows) <= per_page:
+            total, more_than = offset + len(rows), None
+        else:
+            counted = len(queryset.order_by().values_list("id", flat=True)[:COUNT_CAP + 1])
+            total, more_than = (counted, None) if counted <= COUNT_CAP else (None, COUNT_CAP)
+    has_next = len(rows) > per_page
+    rows = rows[:per_page]
     found = {d.pk: d for d in Document.objects.filter(pk__in=rows).select_related("doc_type", "agency")}
-    _, words = fts_query(query)
     return SearchPage(results=[found[pk] for pk in rows if pk in found], number=page, per_page=per_page,
-                      has_next=has_next, total=total, more_than=more, words=words)
+                      has_next=has_next, total=total, more_than=more_than, words=words)

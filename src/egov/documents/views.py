@@ -151,7 +151,7 @@ def _detail_context(request, document):
         if open_ and can(user, "documents.assign", document.agency):
             ctx["assign_form"] = forms.AssignForm(choices=assign_choices(document.agency))
         if mine and official.department_id:
-            ctx["reassign_form"] = forms.ReassignForm(choices=[
+            ctx["reassign_form"] = forms.ReassignForm(prefix="reassign", choices=[
                 c for c in _official_choices(document.agency, department=official.department) if c[0] != f"u:{user.pk}"])
         if open_ and (mine or can(user, "documents.assign", document.agency)):
             ctx["note_form"] = forms.NoteForm()
@@ -233,7 +233,8 @@ def reassign(request, pk):
     assignment = _own_assignment(request, pk)
     document = assignment.document
     official = request.user.official
-    form = forms.ReassignForm(request.POST, choices=_official_choices(document.agency, department=official.department))
+    form = forms.ReassignForm(request.POST, prefix="reassign",
+                              choices=_official_choices(document.agency, department=official.department))
     if not form.is_valid():
         return _respond(request, document, error=_form_errors(form))
     data = form.cleaned_data
