@@ -5,6 +5,8 @@ Every test in tests/e2e/ is marked `e2e` automatically (select with `-m e2e`, sk
 loopback, shared by the session); each test gets an empty database (`transactional_db`), so call
 `demo_world` or build what the test needs with tests/factories.py.
 
+Run them alone with `make test PYTEST_ARGS="-m e2e"` (or `.venv/bin/python -m pytest tests/e2e`).
+
 Fixtures
 --------
 browser         one headless Chromium for the whole e2e package: $EGOV_CHROMIUM if set (only
