@@ -1,0 +1,261 @@
+"""Public dossier tracking (tra cứu hồ sơ): `GET /api/v1/dossiers/track/{code}` and the HTML page
+`/ho-so/tra-cuu/{code}/`, on gunicorn (2 sync workers, production settings) over a fresh SQLite
+demo database with ~30,000 generated dossiers (`egov manage dossier_history`), loaded by wrk at
+16 connections with a Lua script that picks a random real code for every request. A bare view
+(`/healthz`, no database) is measured alongside as the ceiling of the stack on this machine.
+
+Then a profile of one process (no server, Django's test client through the full middleware
+stack): queries per request (CaptureQueriesContext) and where the CPU time goes (cProfile,
+grouped by layer).
+
+    python -m bench dossiers_tracking
+    EGOV_BENCH_DURATION=5 EGOV_BENCH_RUNS=1 python -m bench --no-write dossiers_tracking
+
+The helpers here (generation, code lists, wrk with a Lua script) are shared with the other
+dossier benchmarks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import (
+    ROOT,
+    LoadResult,
+    Report,
+    demo_site,
+    ensure_wrk,
+    fetch,
+    log,
+    median_runs,
+    parse_wrk,
+    serve,
+    table,
+)
+
+TITLE = "Dossiers: public tracking"
+CONNECTIONS = 16
+DURATION = float(os.environ.get("EGOV_BENCH_DURATION", "10"))
+RUNS = int(os.environ.get("EGOV_BENCH_RUNS", "3"))
+COUNT = int(os.environ.get("EGOV_BENCH_DOSSIERS", "30000"))
+WORKERS = 2
+TARGETS = [
+    ("tracking API (JSON)", "/api/v1/dossiers/track/", ""),
+    ("tracking page (HTML)", "/ho-so/tra-cuu/", "/"),
+]
+
+
+# -- helpers shared by the dossier benchmarks ---------------------------------------------------
+def manage(site, *args: str, capture: bool = True) -> str:
+    """`egov manage ARGS` in a subprocess against the site."""
+    done = subprocess.run([sys.executable, "-m", "egov.cli", "manage", *args], env=site.env, cwd=site.data_dir,
+                          check=True, capture_output=capture, text=True)
+    return done.stdout if capture else ""
+
+
+def generate(site, count: int, *, seed: int = 0, timeline: bool = True) -> float:
+    """Generated history in the site's database; returns the seconds it took."""
+    started = time.perf_counter()
+    args = ["dossier_history", "--count", str(count), "--months", "12", "--seed", str(seed)]
+    if not timeline:
+        args.append("--no-timeline")
+    out = manage(site, *args)
+    elapsed = time.perf_counter() - started
+    log(out.strip().splitlines()[-1] if out.strip() else "(no output)")
+    log(f"{count:,} dossiers generated in {elapsed:.1f} s")
+    return elapsed
+
+
+def django_eval(site, code: str) -> str:
+    """Run Python `code` with Django set up for the site in a subprocess; returns its stdout."""
+    script = "import django; django.setup()\n" + code
+    return subprocess.run([sys.executable, "-c", script], env={**site.env, "DJANGO_SETTINGS_MODULE": "egov.settings"},
+                          cwd=site.data_dir, check=True, capture_output=True, text=True).stdout
+
+
+def dossier_codes(site, limit: int = 30000) -> list[str]:
+    out = django_eval(site, "from egov.dossiers.models import Dossier\n"
+                            f"print('\\n'.join(Dossier.objects.exclude(code=None).order_by('?')"
+                            f".values_list('code', flat=True)[:{limit}]))")
+    return [line for line in out.splitlines() if line]
+
+
+def lua_get_script(prefix: str, suffix: str, codes: list[str], folder: Path) -> Path:
+    """A wrk script requesting `prefix + code + suffix` for a random code of `codes` each time."""
+    path = folder / f"codes-{abs(hash((prefix, suffix))) % 10**8}.lua"
+    items = ",\n".join(json.dumps(code) for code in codes)
+    path.write_text(
+        "local codes = {\n" + items + "\n}\n"
+        "local n = #codes\n"
+        "local counter = 0\n"
+        "setup = function(thread) counter = counter + 1; thread:set('id', counter) end\n"
+        "init = function(args) math.randomseed(os.time() * 100 + (id or 0)) end\n"
+        "request = function()\n"
+        f"  return wrk.format('GET', {json.dumps(prefix)} .. codes[math.random(n)] .. {json.dumps(suffix)})\n"
+        "end\n", encoding="utf-8")
+    return path
+
+
+def wrk(server, script: Path | None, *, path: str = "/", connections: int = CONNECTIONS,
+        duration: float = DURATION, threads: int = 2) -> LoadResult:
+    """wrk with a Lua script against `server`, adding the server's CPU milliseconds per request."""
+    binary = ensure_wrk()
+    if not binary:
+        raise RuntimeError("these benchmarks need wrk (apt-get install wrk)")
+    before = server.cpu_seconds()
+    cmd = [binary, f"-t{threads}", f"-c{connections}", f"-d{round(duration)}s", "--latency", "--timeout", "10s"]
+    if script is not None:
+        cmd += ["-s", str(script)]
+    out = subprocess.run([*cmd, server + path], capture_output=True, text=True, check=True).stdout
+    result = parse_wrk(out)
+    used = server.cpu_seconds() - before
+    return dataclasses.replace(result, cpu_ms=used * 1000 / result.requests if result.requests else float("nan"))
+
+
+# -- profile of one process ---------------------------------------------------------------------
+LAYERS = [  # (label, substring of the file path or function), first match wins, by cumulative-free tottime
+    ("database driver and SQL execution", ("sqlite3", "psycopg", "backends/")),
+    ("ORM: building queries and rows", ("django/db/models",)),
+    ("templates", ("django/template", "templatetags")),
+    ("Ninja and pydantic (parsing, schema, JSON)", ("ninja/", "pydantic", "json/")),
+    ("sessions, auth, messages, CSRF middleware", ("contrib/sessions", "contrib/auth", "contrib/messages",
+                                                   "middleware/csrf")),
+    ("other middleware (security, locale, common, whitenoise, egov)", ("middleware", "whitenoise", "locale")),
+    ("URL resolving", ("django/urls",)),
+    ("request/response objects, handlers, HTTP", ("django/http", "django/core/handlers", "django/test")),
+    ("i18n, timezone, formats", ("django/utils/translation", "django/utils/timezone", "django/utils/formats",
+                                 "django/utils/dateformat", "zoneinfo")),
+    ("egov code", ("/egov/",)),
+]
+
+PROFILE_SCRIPT = r'''
+import cProfile, json, pstats, random, sys, time
+import django
+django.setup()
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+codes = json.load(open(sys.argv[1]))
+prefix, suffix, n = sys.argv[2], sys.argv[3], int(sys.argv[4])
+rng = random.Random(1)
+client = Client(HTTP_HOST="127.0.0.1")
+paths = [prefix + rng.choice(codes) + suffix for _ in range(n)]
+for p in paths[:50]:
+    assert client.get(p).status_code == 200, p
+with CaptureQueriesContext(connection) as ctx:
+    client.get(paths[0])
+queries = [q["sql"][:300] for q in ctx.captured_queries]
+profile = cProfile.Profile()
+started = time.perf_counter()
+profile.enable()
+for p in paths:
+    client.get(p)
+profile.disable()
+wall = time.perf_counter() - started
+stats = pstats.Stats(profile)
+rows = []
+for (filename, line, func), (cc, nc, tt, ct, callers) in stats.stats.items():
+    rows.append([filename, line, func, nc, tt, ct])
+unprofiled = time.perf_counter()
+for p in paths:
+    client.get(p)
+plain = time.perf_counter() - unprofiled
+print(json.dumps({"queries": queries, "rows": rows, "n": n, "wall": wall, "plain_ms": plain * 1000 / n}))
+'''
+
+
+def profile(site, codes: list[str], prefix: str, suffix: str, n: int = 1500, env: dict | None = None) -> dict:
+    """Queries and CPU time by layer for `n` requests in one process with production settings."""
+    from bench.common import production_env
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(codes[:5000], handle)
+    run_env = {**production_env(site, 0), **(env or {})}
+    out = subprocess.run([sys.executable, "-c", PROFILE_SCRIPT, handle.name, prefix, suffix, str(n)],
+                         env=run_env, cwd=site.data_dir, check=True, capture_output=True, text=True).stdout
+    os.unlink(handle.name)
+    data = json.loads(out)
+    layers: dict[str, float] = {}
+    total = 0.0
+    top = []
+    for filename, line, func, calls, tottime, cumtime in data["rows"]:
+        total += tottime
+        where = f"{filename}:{func}"
+        label = next((lab for lab, keys in LAYERS if any(k in where for k in keys)), "Python and other libraries")
+        layers[label] = layers.get(label, 0.0) + tottime
+        top.append((tottime, calls, f"{Path(filename).name}:{line} {func}"))
+    top.sort(reverse=True)
+    data["layers"] = sorted(((label, ms * 1000 / data["n"]) for label, ms in layers.items()), key=lambda x: -x[1])
+    data["total_ms"] = total * 1000 / data["n"]
+    data["top"] = [(t * 1000 / data["n"], c // data["n"] if c >= data["n"] else c, name) for t, c, name in top[:12]]
+    del data["rows"]
+    return data
+
+
+def profile_table(data: dict) -> str:
+    rows = [[label, f"{ms:.3f}", f"{100 * ms / data['total_ms']:.0f} %"] for label, ms in data["layers"]]
+    return table(["layer", "CPU ms/request (profiled)", "share"], rows)
+
+
+# -- the benchmark ----------------------------------------------------------------------------
+def run(report: Report) -> None:
+    with demo_site() as site:
+        seconds = generate(site, COUNT)
+        codes = dossier_codes(site)
+        log(f"{len(codes):,} codes to pick from")
+        folder = site.data_dir
+        results = []
+        with serve(site, workers=WORKERS) as base:
+            for label, prefix, suffix in TARGETS:
+                status, body = fetch(base + prefix + codes[0] + suffix)
+                assert status == 200, f"{label}: {status} {body[:300]!r}"
+                script = lua_get_script(prefix, suffix, codes, folder)
+                log(f"{label}: {prefix}<code>{suffix}")
+                results.append((label, f"`GET {prefix}{{code}}{suffix}`", median_runs(
+                    lambda script=script: wrk(base, script), runs=RUNS)))
+            log("bare view /healthz (ceiling)")
+            results.append(("bare view, no database (ceiling)", "`GET /healthz`",
+                            median_runs(lambda: wrk(base, None, path="/healthz"), runs=RUNS)))
+        profiles = []
+        for label, prefix, suffix in TARGETS:
+            data = profile(site, codes, prefix, suffix)
+            log(f"profile {label}: {len(data['queries'])} queries, {data['plain_ms']:.2f} ms/request unprofiled")
+            for ms, calls, name in data["top"]:
+                log(f"    {ms:.3f} ms  x{calls}  {name}")
+            profiles.append((label, data))
+
+    rows = [[label, request, *r.row(), r.errors,
+             "" if "ceiling" in label else "met" if r.rps >= 2000 and r.p99_ms < 50 else "not met"]
+            for label, request, r in results]
+    body = [
+        f"Public tracking by dossier code over a SQLite demo database with {COUNT:,} generated dossiers "
+        f"(one year of history, generated in {seconds:.0f} s by `egov manage dossier_history`). gunicorn with "
+        f"{WORKERS} sync workers and production settings; wrk with {CONNECTIONS} connections for {DURATION:.0f} s "
+        f"on the same machine, every request for a random real code (Lua script over {len(codes):,} codes). "
+        f"Medians of {RUNS} runs. Target: 2,000 requests/s with p99 under 50 ms at {CONNECTIONS} connections. "
+        "Server CPU ms/request is the CPU time of gunicorn's processes per request (from /proc): the "
+        "figure that other load on the machine barely moves.",
+        table(["endpoint", "request", "requests/s", "p50 ms", "p99 ms", "server CPU ms/request", "errors", "target"],
+              rows),
+        "Where one request's time goes: one process, Django's test client through the whole middleware "
+        "stack, production settings, random codes, cProfile (profiling roughly doubles the times; the "
+        "shares are what matter).",
+    ]
+    for label, data in profiles:
+        body.append(f"**{label}**: {len(data['queries'])} queries per request; "
+                    f"{data['plain_ms']:.2f} ms/request without the profiler.\n\n" + profile_table(data))
+        body.append("Queries: " + "; ".join(f"`{q[:160]}`" for q in data["queries"]))
+    report.section(TITLE, "\n\n".join(body))
+
+
+if __name__ == "__main__":
+    sys.path[:0] = [str(ROOT), str(ROOT / "src")]
+    run(Report(write="--no-write" not in sys.argv))
