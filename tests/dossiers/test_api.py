@@ -150,3 +150,30 @@ def test_citizen_is_told_by_sms_when_the_dossier_is_received(world, django_captu
         dossier = world.received(received="2026-11-25 09:00")
     message = SmsMessage.objects.get(direction="out")
     assert message.phone == world.citizen.phone and dossier.code in message.text and message.status == "sent"
+
+
+def test_citizen_is_told_about_supplements_and_results(world, django_capture_on_commit_callbacks):
+    dossier = world.received(received="2026-11-25 09:00")
+    workflow.forward(dossier=dossier, officer=world.counter)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.request_supplement(dossier=dossier, officer=world.specialist, missing=["Tờ khai"])
+    assert "can bo sung" in SmsMessage.objects.get().text
+    workflow.resubmit(dossier=dossier, citizen=world.citizen)
+    workflow.forward(dossier=dossier, officer=world.specialist)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.approve(dossier=dossier, officer=world.leader)
+    texts = list(SmsMessage.objects.order_by("id").values_list("text", flat=True))
+    assert len(texts) == 2 and "da co ket qua" in texts[1] and all(len(t) <= 160 for t in texts)
+
+
+def test_routes_are_in_the_openapi_schema(client, db):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in ("/api/v1/dossiers", "/api/v1/dossiers/{code}", "/api/v1/dossiers/{code}/actions",
+                 "/api/v1/dossiers/track/{code}", "/api/v1/stats/dossiers", "/api/v1/sms/inbound"):
+        assert path in paths, path
+
+
+def test_receipt_qr_points_to_the_public_tracking_page(world, settings):
+    settings.SITE_URL = "https://dichvucong.example.vn"
+    dossier = world.received(received="2026-11-25 09:00")
+    assert dossier.tracking_url == f"https://dichvucong.example.vn/ho-so/tra-cuu/{dossier.code}/"

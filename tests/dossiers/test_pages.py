@@ -104,7 +104,7 @@ def test_counter_officer_accepts_and_prints_the_receipt(client, world):
     assert dossier.status == S.RECEIVED and dossier.code
     pdf = client.get(reverse("dossier-receipt", args=[dossier.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    assert len(pdf.content) > 2000  # font, text and the QR code image
+    assert len(pdf.content) > 2000 and b"/Subtype /Image" in pdf.content  # font, text and the QR code
 
 
 def test_stale_form_shows_the_moved_message(client, world):
@@ -185,6 +185,7 @@ def test_officer_list_filters_search_without_diacritics_and_flags_overdue(client
     url = reverse("dossier-list")
     page = client.get(url).content.decode()
     assert page.count('data-testid="overdue"') == 1
+    assert page.count('data-testid="step-overdue"') == 1
     found = client.get(url, {"q": "dang thi ngoc anh"}).content.decode()
     assert "Đặng Thị Ngọc Ánh" in found and late.code not in found
     overdue = client.get(url, {"qua-han": "1"}).content.decode()
@@ -262,3 +263,9 @@ def test_queue_and_incoming_transfers_filters(client, world):
     assert dossier.code in client.get(url, {"lien-thong": "1"}).content.decode()
     assert dossier.code in client.get(url, {"cua-toi": "1"}).content.decode()
     assert client.get(reverse("dossier-detail", args=[dossier.pk])).status_code == 200
+
+
+def test_public_tracking_page_is_cheap(client, world, django_assert_max_num_queries):
+    dossier = world.received(received="2026-11-25 09:00")
+    with django_assert_max_num_queries(2):
+        assert client.get(reverse("dossier-track-code", args=[dossier.code])).status_code == 200

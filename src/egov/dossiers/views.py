@@ -70,7 +70,10 @@ def file_online(request, procedure_code):
     if draft:
         initial.update({f: getattr(draft, f) for f in services.APPLICANT_FIELDS}, agency=draft.agency_id)
     papers = list(procedure.papers.all())
-    form = OnlineFilingForm(request.POST or None, initial=initial, agencies=_filing_agencies(procedure))
+    agencies = _filing_agencies(procedure)
+    if "agency" not in initial and len(agencies[:2]) == 1:
+        initial["agency"] = agencies[0].pk
+    form = OnlineFilingForm(request.POST or None, initial=initial, agencies=agencies)
     status = 200
     if request.method == "POST":
         if form.is_valid():
