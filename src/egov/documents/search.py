@@ -93,7 +93,9 @@ class SearchPage:
 def apply_text(queryset, match: str, words: list[str]):
     """`queryset` narrowed to documents whose text matches (`match` from fts_query)."""
     if connection.vendor == "sqlite":
-        return queryset.extra(tables=["documents_fts"],
+        # Ordering by the FTS table's own rowid lets FTS5 hand matches out newest first and the
+        # LIMIT stop the scan early; ordering by documents_document.id would sort every match.
+        return queryset.extra(tables=["documents_fts"], select={"text_id": "documents_fts.rowid"},
                               where=["documents_fts.rowid = documents_document.id", "documents_fts MATCH %s"],
                               params=[match])
     if connection.vendor == "postgresql":
@@ -112,9 +114,13 @@ def rank(ids: list[int], match: str) -> list[int]:
         return ids
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            marks = ",".join(["%s"] * len(ids))
-            cursor.execute(f"SELECT rowid FROM documents_fts WHERE documents_fts MATCH %s AND rowid IN ({marks}) "
-                           "ORDER BY rank, rowid DESC", [match, *ids])
+            # FTS5 re-runs the whole MATCH for each value of "rowid IN (...)"; a rowid range is
+            # one pass. Matches of other agencies inside the range are dropped here.
+            wanted = set(ids)
+            cursor.execute("SELECT rowid, rank FROM documents_fts WHERE documents_fts MATCH %s "
+                           "AND rowid >= %s AND rowid <= %s", [match, min(ids), max(ids)])
+            scored = [(score, -rowid) for rowid, score in cursor.fetchall() if rowid in wanted]
+            return [-negated for _, negated in sorted(scored)]
         else:
             cursor.execute("SELECT document_id FROM documents_searchtext WHERE document_id = ANY(%s) "
                            "ORDER BY ts_rank(vector, to_tsquery('simple', %s)) DESC, document_id DESC", [ids, match])
@@ -135,7 +141,9 @@ def run(queryset, *, query: str = "", page: int = 1, per_page: int = 25) -> Sear
     page = max(1, page)
     offset = (page - 1) * per_page
     if words:
-        window = list(apply_text(queryset, match, words).order_by("-id").values_list("id", flat=True)[:RANK_WINDOW + 1])
+        matched = apply_text(queryset, match, words)
+        newest = matched.order_by("-text_id") if connection.vendor == "sqlite" else matched.order_by("-id")
+        window = list(newest.values_list("id", flat=True)[:RANK_WINDOW + 1])
         more = len(window) > RANK_WINDOW
         window = window[:RANK_WINDOW]
         ordered = rank(window, match)
