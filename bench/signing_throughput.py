@@ -70,15 +70,15 @@ def run(report: Report) -> None:
             document = make_document(pages)
             size_kb = len(document) / 1024
             n, m = SIGNS[pages], VERIFIES[pages]
-            sign = rate(lambda: sign_pdf(document, identity=identity, stamp=stamp), n)
-            sign_p12 = rate(lambda: sign_pdf(document, identity=load_pkcs12(p12, b"mat-khau"), stamp=stamp), n)
-            sign_bt = rate(lambda: sign_pdf(document, identity=identity, stamp=stamp,
-                                            timestamp_url=tsa.timestamp_url), n)
+            sign = rate(lambda doc=document: sign_pdf(doc, identity=identity, stamp=stamp), n)
+            sign_p12 = rate(lambda doc=document: sign_pdf(doc, identity=load_pkcs12(p12, b"mat-khau"), stamp=stamp), n)
+            sign_bt = rate(lambda doc=document: sign_pdf(doc, identity=identity, stamp=stamp,
+                                                    timestamp_url=tsa.timestamp_url), n)
             signed = sign_pdf(document, identity=identity, stamp=stamp)
             roots = pki.trust_roots
             report_once = verify_pdf(signed, trust_roots=roots)
             assert report_once.valid, report_once.summary
-            verify = rate(lambda: verify_pdf(signed, trust_roots=roots), m)
+            verify = rate(lambda pdf=signed, r=roots: verify_pdf(pdf, trust_roots=r), m)
             log(f"{pages} page(s), {size_kb:.0f} KB: sign {fmt(sign)}/s, with p12 {fmt(sign_p12)}/s, "
                 f"B-T {fmt(sign_bt)}/s, verify {fmt(verify)}/s")
             rows.append([f"{pages} ({size_kb:,.0f} KB)", fmt(sign), fmt(sign_p12), fmt(sign_bt), fmt(verify)])

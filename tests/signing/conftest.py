@@ -6,6 +6,7 @@ Nothing here touches the database, so these tests run with or without pytest-dja
 from __future__ import annotations
 
 import io
+from datetime import UTC
 
 import pytest
 from PIL import Image
@@ -65,9 +66,9 @@ def make_document(pages: int = 1, *, text_field: bool = False) -> bytes:
 
 
 def _add_text_field(data: bytes) -> bytes:
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.generic import pdf_name, pdf_string
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
     # fpdf2 writes no forms, so add an AcroForm text field the way a form designer would
     w = IncrementalPdfFileWriter(io.BytesIO(data))
@@ -130,11 +131,11 @@ def other_person(pki):
 @pytest.fixture(scope="session")
 def foreign_pki():
     """A CA nobody trusted: its certificates look right but chain to an unknown root."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from egov.signing.testca import build_test_pki
 
-    return build_test_pki(now=datetime.now(timezone.utc) - timedelta(minutes=7))
+    return build_test_pki(now=datetime.now(UTC) - timedelta(minutes=7))
 
 
 @pytest.fixture

@@ -11,7 +11,11 @@ from egov.documents import files
 from egov.documents import services as documents
 from egov.documents.models import Document, DocumentFile
 from egov.signing import services
-from egov.signing.integration import issue_signed_document, sign_outgoing_document, verify_document_file
+from egov.signing.integration import (
+    issue_signed_document,
+    sign_outgoing_document,
+    verify_document_file,
+)
 from egov.signing.models import SignatureRecord
 from tests.documents.conftest import build_world, doc_type
 

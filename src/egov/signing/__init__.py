@@ -1,0 +1,15 @@
+"""Digital signatures (chữ ký số): PAdES signing and verification of PDFs, certificates, stamps.
+
+For other apps:
+- `services.sign_for_official(actor=, pdf=, certificate=None, stamp_box=None, page=-1, reason=, obj=None)`
+  a leader signs with their own registered certificate (visible stamp: name, position, agency, time);
+- `services.sign_for_agency(actor=, agency=, pdf=, obj=None)` the clerk adds the agency's signature
+  at issuing (incremental; stamp at the top right of the first page, Decree 30/2020);
+- `services.verify_and_summarise(pdf)` -> `pades.VerificationReport` against the trusted roots the
+  administrator manages; `report.present(report)` gives the Vietnamese wording for a page;
+- `integration.sign_outgoing_document`, `integration.issue_signed_document`,
+  `integration.sign_dossier_result`, `integration.verify_document_file`: the same, wired to the
+  documents and dossiers services.
+The PAdES core (`pades`, `stamp`, `verify`) needs no database; `testca` and `tsa` are for tests
+and the demo only.
+"""

@@ -1,6 +1,5 @@
 """API: public verification of signed PDFs (POST /api/v1/signatures/verify)."""
 
-from typing import Optional
 
 from ninja import Router, Schema
 
@@ -15,19 +14,19 @@ class SignatureOut(Schema):
     field_name: str
     signer: str
     issuer: str
-    signed_at: Optional[str]
+    signed_at: str | None
     timestamped: bool
-    timestamp_at: Optional[str]
+    timestamp_at: str | None
     intact: bool
     covers_whole_document: bool
     trusted: bool
-    revoked: Optional[bool]
+    revoked: bool | None
     expired: bool
     valid: bool
     indeterminate: bool
     problems: list[str]
     warnings: list[str]
-    modification: Optional[str]
+    modification: str | None
 
 
 class VerificationOut(Schema):

@@ -14,7 +14,11 @@ import datetime as dt
 from egov.core.errors import PermissionDenied, StateError, ValidationError
 from egov.org.permissions import ensure_can
 from egov.signing.pades import VerificationReport
-from egov.signing.services import sign_for_agency, sign_for_official, verify_and_summarise
+from egov.signing.services import (
+    sign_for_agency,
+    sign_for_official,
+    verify_and_summarise,
+)
 
 
 def _file_bytes(document, kind: str) -> bytes | None:

@@ -84,7 +84,7 @@ class Pkcs11Provider(SignerProvider):
                 user_pin=self.pin)
             signer = hanko_pkcs11.PKCS11Signer(session, key_label=self.key_label)
             cert_der = signer.signing_cert.dump()
-        except Exception as exc:  # noqa: BLE001 - token drivers raise their own types
+        except Exception as exc:
             raise SigningError("Không mở được thiết bị USB token (sai mã PIN hoặc chưa cắm thiết bị).",
                                code="pkcs11_failed") from exc
         cert = pyca_x509.load_der_x509_certificate(cert_der)

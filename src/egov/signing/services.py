@@ -25,13 +25,17 @@ from egov.signing.pades import (
     VN_TZ,
     StampSpec,
     VerificationReport,
-    _require_usable_certificate,
     load_pkcs12,
+    require_usable_certificate,
     sign_pdf,
     verify_pdf,
 )
 from egov.signing.providers import Pkcs12Provider, SignerProvider
-from egov.signing.selectors import active_certificate_of_agency, active_certificate_of_official, trust_roots_der
+from egov.signing.selectors import (
+    active_certificate_of_agency,
+    active_certificate_of_official,
+    trust_roots_der,
+)
 
 MAX_PKCS12_BYTES = 200 * 1024
 MAX_IMAGE_BYTES = 300 * 1024
@@ -71,7 +75,7 @@ def register_certificate(*, actor, p12: bytes, password: str, official=None, age
     identity = load_pkcs12(p12, secret)
     if _public_der(identity.key.public_key()) != _public_der(identity.cert.public_key()):
         raise ValidationError("Khóa bí mật trong tệp không khớp với chứng thư số.", code="key_mismatch")
-    _require_usable_certificate(identity, timezone.now().astimezone(VN_TZ))
+    require_usable_certificate(identity, timezone.now().astimezone(VN_TZ))
     image = _checked_image(signature_image)
     info = describe(identity.cert)
 

@@ -14,7 +14,13 @@ from egov.core.errors import DomainError
 from egov.core.views import staff_required
 from egov.org.permissions import can, visible_agencies
 from egov.signing import selectors, services
-from egov.signing.forms import AgencyCertificateForm, CertificateForm, SignForm, TrustedRootForm, VerifyForm
+from egov.signing.forms import (
+    AgencyCertificateForm,
+    CertificateForm,
+    SignForm,
+    TrustedRootForm,
+    VerifyForm,
+)
 from egov.signing.models import SigningCertificate, TrustedRoot
 from egov.signing.report import present
 from egov.signing.uploads import check_verify_rate, max_bytes, read_pdf_upload
