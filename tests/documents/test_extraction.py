@@ -11,7 +11,11 @@ import pytest
 
 from egov.core.pdf import new_pdf, pdf_bytes
 from egov.documents.doctypes import CODE_BY_NAME, DOCUMENT_TYPES, NAME_BY_CODE
-from egov.documents.extraction import ExtractionError, extract_from_text, extract_metadata
+from egov.documents.extraction import (
+    ExtractionError,
+    extract_from_text,
+    extract_metadata,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "documents"
 EXPECTED: dict[str, dict] = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from egov.core.errors import PermissionDenied, StateError, ValidationError
 from egov.core.audit import history_of
+from egov.core.errors import PermissionDenied, StateError, ValidationError
 from egov.core.models import AuditEntry
 from egov.documents import services
 from egov.documents.models import Assignment, Document, DocumentFile

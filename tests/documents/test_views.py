@@ -14,7 +14,6 @@ from egov.documents import files, services
 from egov.documents.models import Assignment, Document
 from egov.documents.services import Target
 from tests.documents.conftest import decision_pdf, doc_type, docx_bytes
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "documents"

@@ -106,8 +106,8 @@ def _mostly_upper(text: str) -> bool:
 
 # The Party's documents carry their own motto and number the other way round (123-CV/BTGTU).
 _MOTTO = re.compile(r"(CONG\s*HOA\s+XA\s+HOI\s+CHU\s+NGHIA|DANG\s+CONG\s+SAN)\s+VIET\s+NAM",
-                    re.I)
-_MOTTO2 = re.compile(r"Doc\s+lap\s*-\s*Tu\s+do\s*-\s*Hanh\s+phuc", re.I)
+                    re.IGNORECASE)
+_MOTTO2 = re.compile(r"Doc\s+lap\s*-\s*Tu\s+do\s*-\s*Hanh\s+phuc", re.IGNORECASE)
 # Capital S only: "số 838/QĐ-UBND" in running text cites another document.
 _NUMBER = re.compile(
     r"(?<![A-Za-z])(?:So|SO)\s*[:.]?\s*(?P<number>\d{1,6})?\s*/\s*"
@@ -116,15 +116,15 @@ _NUMBER = re.compile(
     r"|(?<![A-Za-z])(?:So|SO)\s*[:.]?\s*(?P<party_number>\d{1,6})\s*-\s*"
     r"(?P<party_symbol>[A-Za-z]+\s*/\s*[A-Za-z0-9]+(?:\s*[-.]\s*[A-Za-z0-9]+)*)")
 _DATE = re.compile(r"(?P<comma>,)?\s*ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+"
-                   r"(?P<y>\d{4})", re.I)
+                   r"(?P<y>\d{4})", re.IGNORECASE)
 _BLANK_NUMBER = re.compile(r"(S[ốôoỐÔO]\s*:)\s+(?=/)")
-_VV = re.compile(r"^V\s*/\s*v\b", re.I)
+_VV = re.compile(r"^V\s*/\s*v\b", re.IGNORECASE)
 _RULE = re.compile(r"^[\s\-_=*.~•]+$")  # underlines and the Party header star
 _BODY_START = re.compile(
     r"^(Kinh gui|KINH GUI|Can cu|Thuc hien|Theo de nghi|Xet de nghi|Ngay \d|Dieu \d|Trong |"
     r"Nham |De |Hien nay|Sau khi|Tiep theo|Tham du|Trong nhung|Qua |Vua qua|Thoi gian|"
     r"Dia diem|[IVX]+\.\s|\d+\.\s|[-+*•]\s)")
-_SUMMARY_STOP_INSIDE = re.compile(r"\b(kinh moi|dien:)", re.I)
+_SUMMARY_STOP_INSIDE = re.compile(r"\b(kinh moi|dien:)", re.IGNORECASE)
 _CITY_WORDS = {"phố", "xã", "trấn"}
 
 # Words that open an agency's name: a header line starting with one names a new agency, any
@@ -411,7 +411,7 @@ def extract_metadata(pdf: bytes) -> ExtractedMetadata:
         raise ExtractionError() from exc
     try:
         layout = _normalise(page.extract_text(extraction_mode="layout") or "")
-    except Exception:  # noqa: BLE001 - layout mode is a bonus; plain text already succeeded
+    except Exception:
         log.debug("layout extraction failed", exc_info=True)
         layout = ""
     text = plain or layout

@@ -377,4 +377,7 @@ class SearchText(models.Model):
     """
 
     document = models.OneToOneField(Document, primary_key=True, on_delete=models.CASCADE, related_name="search_text")
+    # The document's agency, copied so that PostgreSQL's GIN index (agency_id, vector) finds one
+    # agency's matches without visiting the others' (searches are always scoped by agency).
+    agency = models.ForeignKey("org.Agency", null=True, on_delete=models.CASCADE, related_name="+", db_index=False)
     body = models.TextField()

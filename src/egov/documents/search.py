@@ -58,7 +58,7 @@ def index_document(document, *, extra_text: str | None = None) -> None:
                 cursor.execute("INSERT INTO documents_fts(documents_fts, rowid, body) VALUES('delete', %s, %s)",
                                [document.pk, old.body])
             cursor.execute("INSERT INTO documents_fts(rowid, body) VALUES (%s, %s)", [document.pk, body])
-    SearchText.objects.update_or_create(pk=document.pk, defaults={"body": body})
+    SearchText.objects.update_or_create(pk=document.pk, defaults={"body": body, "agency_id": document.agency_id})
 
 
 def fts_query(query: str) -> tuple[str, list[str]]:
@@ -101,6 +101,8 @@ def apply_text(queryset, match: str, words: list[str]):
     if connection.vendor == "postgresql":
         return queryset.extra(tables=["documents_searchtext"],
                               where=["documents_searchtext.document_id = documents_document.id",
+                                     # lets the planner carry the agency filter into the GIN index
+                                     "documents_searchtext.agency_id = documents_document.agency_id",
                                      "documents_searchtext.vector @@ to_tsquery('simple', %s)"],
                               params=[match])
     for word in words:  # any other engine: folded text contains every word (correct, not fast)

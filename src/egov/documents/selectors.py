@@ -16,7 +16,13 @@ from django.utils import timezone
 
 from egov.core.errors import NotFound
 from egov.documents import search
-from egov.documents.models import Assignment, Document, DocumentAccess, DocumentType, ReviewStep
+from egov.documents.models import (
+    Assignment,
+    Document,
+    DocumentAccess,
+    DocumentType,
+    ReviewStep,
+)
 from egov.org.roles import Role
 
 WHOLE_AGENCY_ROLES = {Role.LEADER, Role.CLERK}

@@ -305,7 +305,7 @@ def leaders_of(agency):
     return User.objects.filter(official__agency=agency, official__role_assignments__role=Role.LEADER).distinct()
 
 
-from egov.documents.outgoing import (  # noqa: E402  (re-exported: one import place for callers)
+from egov.documents.outgoing import (
     add_draft_version,
     approve_outgoing,
     create_draft,
@@ -316,7 +316,20 @@ from egov.documents.outgoing import (  # noqa: E402  (re-exported: one import pl
 )
 
 __all__ = [
-    "Target", "register_incoming", "assign", "reassign", "add_note", "complete_assignment", "update_type",
-    "create_draft", "add_draft_version", "submit_for_review", "review_draft", "approve_outgoing",
-    "return_to_drafter", "issue_outgoing", "holds", "leaders_of",
+    "Target",
+    "add_draft_version",
+    "add_note",
+    "approve_outgoing",
+    "assign",
+    "complete_assignment",
+    "create_draft",
+    "holds",
+    "issue_outgoing",
+    "leaders_of",
+    "reassign",
+    "register_incoming",
+    "return_to_drafter",
+    "review_draft",
+    "submit_for_review",
+    "update_type",
 ]
