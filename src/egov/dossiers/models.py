@@ -14,6 +14,9 @@ from egov.core.text import fold
 from egov.org.roles import Role
 
 
+STATS_COLUMNS = ["status", "outcome", "channel", "due_at", "procedure"]
+
+
 class Dossier(models.Model):
     """A citizen's or business's dossier for one procedure at one receiving agency (hồ sơ)."""
 
@@ -98,9 +101,14 @@ class Dossier(models.Model):
                                    name="dossier_waiting_has_pause"),
         ]
         indexes = [
-            models.Index(fields=["agency", "received_at"], name="dossier_agency_received"),
+            # Statistics read only these indexes (index-only scans on PostgreSQL): the columns the
+            # buckets look at ride along in INCLUDE, so a year of an agency never touches the heap.
+            models.Index(fields=["agency", "received_at"], name="dossier_agency_received",
+                         include=STATS_COLUMNS),
+            models.Index(fields=["received_at"], name="dossier_received", include=["agency"] + STATS_COLUMNS),
+            # The officer's list: newest first within the agency, optionally one status.
             models.Index(fields=["agency", "created_at", "id"], name="dossier_agency_created"),
-            models.Index(fields=["received_at"], name="dossier_received"),
+            models.Index(fields=["agency", "status", "created_at"], name="dossier_agency_status_created"),
             models.Index(fields=["agency", "status", "due_at"], name="dossier_agency_status_due"),
             models.Index(fields=["status"], name="dossier_status"),
             models.Index(fields=["due_at"], name="dossier_due"),

