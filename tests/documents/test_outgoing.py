@@ -94,8 +94,13 @@ def test_symbols_per_decree_30():
 
 def test_signed_pdf_hook_records_a_digital_signature(world):
     document = draft(world)
+    assert services.pdf_to_sign(document) is None  # a DOCX draft: nothing to sign yet
+    services.add_draft_version(actor=world.specialist, document=document, upload=pdf_upload())
+    assert services.pdf_to_sign(document) == decision_pdf()
     services.submit_for_review(actor=world.specialist, document=document, reviewers=[])
     services.approve_outgoing(actor=world.leader, document=document, signed_pdf=decision_pdf())
+    document.refresh_from_db()
+    assert services.pdf_to_sign(document) == decision_pdf()  # the clerk seals the approved PDF
     issued = services.issue_outgoing(actor=world.clerk, document=document)
     assert issued.has_digital_signature
     assert issued.files.get(kind="final").has_digital_signature

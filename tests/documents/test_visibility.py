@@ -17,7 +17,7 @@ def seen(actor):
 
 
 def test_visibility_rules(world, other_world):
-    register = lambda summary: services.register_incoming(  # noqa: E731
+    register = lambda summary: services.register_incoming(
         actor=world.clerk, agency=world.agency, doc_type=doc_type("CV"), summary=summary)
     handled, informed, department, untouched = (register(s) for s in ("Xử lý", "Để biết", "Phòng", "Chưa giao"))
     services.assign(actor=world.leader, document=handled, targets=[Target("lead", user=world.specialist)])

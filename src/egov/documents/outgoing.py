@@ -204,6 +204,19 @@ def return_to_drafter(*, actor, document: Document, comment: str) -> Document:
     return document
 
 
+def pdf_to_sign(document: Document) -> bytes | None:
+    """The PDF a signature goes on (signing hook): before approval the latest PDF draft (the
+    leader signs it, then calls approve_outgoing(signed_pdf=...)); after approval the final PDF
+    (the clerk adds the agency's signature, then calls issue_outgoing(signed_pdf=...)).
+    None when there is no PDF yet (a DOCX draft must be exported to PDF first)."""
+    kind = DocumentFile.Kind.FINAL if document.status == Document.Status.APPROVED else DocumentFile.Kind.DRAFT
+    row = document.files.filter(kind=kind, content_type=files.PDF).order_by("-version", "-id").first()
+    if row is None:
+        return None
+    with row.file.open("rb") as handle:
+        return handle.read()
+
+
 def approve_outgoing(*, actor, document: Document, final_pdf: files.Upload | None = None,
                      signed_pdf: bytes | None = None, comment: str = "") -> Document:
     """The signing leader approves the document (duyệt ký) and fixes its final PDF.

@@ -310,6 +310,7 @@ from egov.documents.outgoing import (
     approve_outgoing,
     create_draft,
     issue_outgoing,
+    pdf_to_sign,
     return_to_drafter,
     review_draft,
     submit_for_review,
