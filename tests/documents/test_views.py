@@ -204,3 +204,15 @@ def test_head_reassigns_inside_the_unit_from_the_page(client, world):
         HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "Xử lý giúp" in response.content.decode()
     assert Assignment.objects.get(parent=lead).assignee == world.specialist
+
+
+def test_extract_without_javascript_renders_the_whole_form(client, world):
+    login(client, world.clerk)
+    response = client.post(reverse("documents:register-extract"),
+                           {"files": SimpleUploadedFile("qd.pdf", decision_pdf())})
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" in html and "Chọn lại tệp" in html
+    assert 'value="838/QĐ-UBND"' in html
+    response = client.post(reverse("documents:register-extract"), {"files": SimpleUploadedFile("x.pdf", b"not a pdf")},
+                           HTTP_HX_REQUEST="true")
+    assert "không phải là tệp PDF" in response.content.decode() and not Document.objects.exists()

@@ -20,12 +20,15 @@ from egov.documents.outgoing import current_step
 from egov.documents.services import Target
 from egov.org.models import Department, User
 from egov.org.permissions import can
+from egov.org.roles import Role
 
 
-def _official_choices(agency, *, department=None):
+def _official_choices(agency, *, department=None, roles=None):
     users = User.objects.filter(official__agency=agency, is_active=True).select_related("official")
     if department is not None:
         users = users.filter(official__department=department)
+    if roles:
+        users = users.filter(official__role_assignments__role__in=roles).distinct()
     return [(f"u:{u.pk}", f"{u.display_name}{' - ' + u.official.position if u.official.position else ''}")
             for u in users.order_by("full_name")]
 
@@ -120,7 +123,8 @@ def register_extract(request):
             notice = getattr(exc, "message", None) or str(exc)
         else:
             notice = ("Đã đọc thông tin từ tệp. Vui lòng kiểm tra lại trước khi vào sổ."
-                      + (f" Chưa đọc được: {', '.join(missing)}." if missing else ""))
+                      + (f" Chưa đọc được: {', '.join(missing)}." if missing else "")
+                      + ("" if request.headers.get("HX-Request") else " Chọn lại tệp trước khi bấm “Vào sổ”."))
     form = forms.IncomingForm(initial=initial)
     template = "documents/_incoming_fields.html" if request.headers.get("HX-Request") else "documents/register.html"
     return render(request, template, {"form": form, "notice": notice, "prefilled": bool(initial)})
@@ -163,7 +167,8 @@ def _detail_context(request, document):
             "can_edit_draft": is_drafter and document.status == Document.Status.DRAFT,
             "version_form": forms.VersionForm(),
             "submit_form": forms.SubmitForm(choices=[
-                c for c in _official_choices(document.agency) if c[0] != f"u:{user.pk}"]),
+                c for c in _official_choices(document.agency, roles=(Role.LEADER, Role.SPECIALIST))
+                if c[0] != f"u:{user.pk}"]),
             "review_form": forms.ReviewForm() if step and step.reviewer_id == user.pk else None,
             "can_approve": document.status == Document.Status.AWAITING_SIGNATURE and document.signer_id == user.pk
             and can(user, "documents.approve", document.agency),
