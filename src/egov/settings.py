@@ -131,13 +131,16 @@ TEMPLATES = [
 
 DATABASE_URL = ENV.get("EGOV_DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "egov.sqlite3"),
+            # Opening a connection (and its PRAGMAs) costs more than most queries: keep it.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # IMMEDIATE: a writer takes the lock when its transaction starts, so two writers
                 # queue on busy_timeout instead of one failing at lock upgrade.
