@@ -88,3 +88,35 @@ def test_leader_registers_their_certificate(phone_page, demo_org, signing_key, t
     assert page.get_by_text("Đang sử dụng").first.is_visible()
     assert_fits(page)
     shot(page, "registered")
+
+
+def test_leader_signs_a_pdf_and_downloads_it(phone_page, demo_org, signing_key, tmp_path, login, shot):
+    from egov.core.pdf import new_pdf, pdf_bytes
+    from egov.org.models import User
+    from egov.signing import services
+    from egov.signing.testca import build_test_pki
+
+    pki = build_test_pki()
+    leader = User.objects.get(username=demo_org.accounts["lanhdao"])
+    services.register_certificate(actor=leader, p12=pki.person.to_pkcs12(b"k"), password="k")
+    services.add_trusted_root(actor=None, name="Root", data=pki.root.cert_der)
+    pdf = new_pdf(title="Quyết định")
+    pdf.add_page()
+    pdf.multi_cell(0, 8, "QUYẾT ĐỊNH phê duyệt kế hoạch")
+    source = tmp_path / "quyet-dinh.pdf"
+    source.write_bytes(pdf_bytes(pdf))
+
+    page = login(phone_page, leader.username, demo_org.password)
+    page.get_by_role("link", name="Ký số tệp PDF").first.click()
+    page.wait_for_url("**/chu-ky-so/ky/")
+    assert_fits(page)
+    page.get_by_label("Tệp PDF cần ký").set_input_files(str(source))
+    page.get_by_label("Vị trí trên trang").select_option("bottom-left")
+    shot(page, "form")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Ký số và tải về").click()
+    assert download.value.suggested_filename == "quyet-dinh-da-ky-so.pdf"
+    signed = (tmp_path / "signed.pdf")
+    download.value.save_as(signed)
+    report = outside_event_loop(services.verify_and_summarise, signed.read_bytes(), allow_fetching=False)
+    assert report.verdict == "valid", report.summary

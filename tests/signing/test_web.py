@@ -74,6 +74,18 @@ def test_api_rejects_a_file_that_is_not_a_pdf(client, db):
     assert response.json()["code"] == "not_pdf" and "PDF" in response.json()["message"]
 
 
+@pytest.mark.parametrize("body", [b"%PDF-1.7\n%%EOF", b"%PDF-1.4\n1 0 obj <</Type /Catalog" + b"\x00" * 500])
+def test_api_rejects_a_malformed_pdf_clearly(client, db, body):
+    response = client.post(API, upload(body))
+    assert response.status_code == 422 and response.json()["code"] == "not_pdf"
+
+
+def test_api_reports_a_truncated_signed_pdf_as_not_valid(client, signed_pdf):
+    cut = signed_pdf[: len(signed_pdf) - 200]
+    response = client.post(API, upload(cut))
+    assert response.status_code == 422 or response.json()["verdict"] != "valid"
+
+
 def test_api_rejects_a_missing_file(client, db):
     response = client.post(API, {})
     assert response.status_code == 422 and response.json()["code"] == "missing_file"
