@@ -44,12 +44,14 @@ class Dossier(models.Model):
 
     ref = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     code = models.CharField("mã hồ sơ", max_length=60, unique=True, null=True, blank=True)
+    # No single-column FK indexes: the composite indexes below lead with these columns, and a bare
+    # agency index tempts PostgreSQL into bitmap heap scans instead of the covering index-only scans.
     procedure = models.ForeignKey("procedures.Procedure", on_delete=models.PROTECT, related_name="dossiers",
-                                  verbose_name="thủ tục")
+                                  verbose_name="thủ tục", db_index=False)
     agency = models.ForeignKey("org.Agency", on_delete=models.PROTECT, related_name="dossiers",
-                               verbose_name="cơ quan tiếp nhận")
+                               verbose_name="cơ quan tiếp nhận", db_index=False)
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="dossiers", verbose_name="tài khoản nộp")
+                                  related_name="dossiers", verbose_name="tài khoản nộp", db_index=False)
     # Snapshot at filing time: the account may change later, the dossier must not.
     applicant_name = models.CharField("họ tên người nộp", max_length=200)
     applicant_id_number = models.CharField("số định danh/mã số thuế", max_length=20, blank=True)

@@ -189,18 +189,19 @@ def dossier_stats(*, agency=None, procedure=None, date_from: dt.date | None = No
         dossiers = dossiers.filter(received_at__lt=_day_start(date_to + dt.timedelta(days=1)))
     running = Q(status__in=RUNNING_STATUSES)
     figures = dossiers.aggregate(
-        received=Count("pk"),
-        resolved_early=Count("pk", filter=Q(outcome=Dossier.Outcome.EARLY)),
-        resolved_on_time=Count("pk", filter=Q(outcome=Dossier.Outcome.ON_TIME)),
-        resolved_late=Count("pk", filter=Q(outcome=Dossier.Outcome.LATE)),
-        in_progress_on_time=Count("pk", filter=running & Q(due_at__gte=now)),
-        in_progress_overdue=Count("pk", filter=running & Q(due_at__lt=now)),
-        waiting_supplement=Count("pk", filter=Q(status=S.WAITING_SUPPLEMENT)),
-        refused=Count("pk", filter=Q(status=S.REFUSED)),
-        withdrawn=Count("pk", filter=Q(status=S.WITHDRAWN)),
-        online=Count("pk", filter=Q(channel=Dossier.Channel.ONLINE)),
-        counter=Count("pk", filter=Q(channel=Dossier.Channel.COUNTER)),
-        returned=Count("pk", filter=Q(status=S.RETURNED)),
+        # Counting a column of the covering indexes (not the primary key) keeps the scan index-only.
+        received=Count("*"),
+        resolved_early=Count("agency", filter=Q(outcome=Dossier.Outcome.EARLY)),
+        resolved_on_time=Count("agency", filter=Q(outcome=Dossier.Outcome.ON_TIME)),
+        resolved_late=Count("agency", filter=Q(outcome=Dossier.Outcome.LATE)),
+        in_progress_on_time=Count("agency", filter=running & Q(due_at__gte=now)),
+        in_progress_overdue=Count("agency", filter=running & Q(due_at__lt=now)),
+        waiting_supplement=Count("agency", filter=Q(status=S.WAITING_SUPPLEMENT)),
+        refused=Count("agency", filter=Q(status=S.REFUSED)),
+        withdrawn=Count("agency", filter=Q(status=S.WITHDRAWN)),
+        online=Count("agency", filter=Q(channel=Dossier.Channel.ONLINE)),
+        counter=Count("agency", filter=Q(channel=Dossier.Channel.COUNTER)),
+        returned=Count("agency", filter=Q(status=S.RETURNED)),
     )
     resolved = figures["resolved_early"] + figures["resolved_on_time"] + figures["resolved_late"]
     figures["resolved"] = resolved
