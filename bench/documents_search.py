@@ -83,6 +83,8 @@ def fold(text: str) -> str:
 
 def generate(n: int, agency_ids: list[int], type_ids: dict[str, int], *, seed: int = 7):
     """Rows of (document tuple, search body) for n documents over ten years."""
+    from egov.documents.search import filter_tokens
+
     rng = random.Random(seed)
     big = agency_ids[0]
     start = dt.date(2016, 1, 1)
@@ -101,7 +103,8 @@ def generate(n: int, agency_ids: list[int], type_ids: dict[str, int], *, seed: i
         number = rng.randrange(1, 9000) if incoming else register[key]
         symbol = f"{number}/UBND-VP" if code == "CV" else f"{number}/{code}-UBND"
         status = rng.choice(["registered", "in_progress", "done", "done"]) if incoming else "issued"
-        body = fold(f"{symbol} {issuer} {summary} " + " ".join(rng.choices(FILLER, k=30)))
+        body = (filter_tokens(agency_id=agency, type_code=code, year=issued.year) + " "
+                + fold(f"{symbol} {issuer} {summary} " + " ".join(rng.choices(FILLER, k=30))))
         row = (i, "incoming" if incoming else "outgoing", agency, status, type_ids[code], symbol,
                None if incoming else number, issued, issuer, fold(issuer)[:255], summary,
                issued.year, register[key] if incoming else None, not incoming, now, now)

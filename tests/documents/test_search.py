@@ -104,3 +104,27 @@ def test_words_rank_the_newest_matches_and_cap_the_count(world, library, monkeyp
     monkeypatch.setattr(search, "RANK_WINDOW", 1)
     page = search_documents(world.leader, Filters(q="cai cach"))
     assert [d.pk for d in page.results] == [extra.pk] and page.total is None and page.more_than == 1
+
+
+def test_words_with_type_and_years_use_the_index_filters(world, library):
+    leader = world.leader
+    assert ids(search_documents(leader, Filters(q="cai cach", doc_type="QĐ"))) == {library["cchc"].pk}
+    assert ids(search_documents(leader, Filters(q="cai cach", doc_type="CV"))) == set()
+    span = Filters(q="dat", date_from=dt.date(2024, 6, 1), date_to=dt.date(2026, 1, 31))
+    assert ids(search_documents(leader, span)) == {library["dat"].pk}
+    span = Filters(q="dat", date_from=dt.date(2025, 11, 3), date_to=dt.date(2026, 1, 31))
+    assert ids(search_documents(leader, span)) == set()  # same years, outside the dates
+    assert ids(search_documents(leader, Filters(q="7303/UBND-VP"))) == {library["cds"].pk}
+    assert ids(search_documents(leader, Filters(q="7303/ubnd-vpx"))) == set()  # symbols are whole words
+
+
+def test_an_outgoing_document_is_found_by_its_year_once_issued(world):
+
+    draft = services.create_draft(actor=world.specialist, doc_type=doc_type("TB"), summary="Thông báo lịch trực Tết",
+                                  signer=world.leader, upload=pdf_upload(), external_recipients=[("Sở A", "")])
+    services.submit_for_review(actor=world.specialist, document=draft, reviewers=[])
+    services.approve_outgoing(actor=world.leader, document=draft)
+    services.issue_outgoing(actor=world.clerk, document=draft, issued_on=dt.date(2026, 2, 2))
+    found = search_documents(world.leader, Filters(q="lich truc tet", doc_type="TB", date_from=dt.date(2026, 1, 1),
+                                                   date_to=dt.date(2026, 12, 31)))
+    assert ids(found) == {draft.pk}

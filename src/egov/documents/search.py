@@ -23,13 +23,28 @@ COUNT_CAP = 1000
 RANK_WINDOW = 1000
 # A word of the query: letters and digits; FTS syntax characters are dropped.
 _WORD = re.compile(r"[0-9a-z]+")
+_SYMBOL = re.compile(r"\d\s*/\s*\w")
+
+
+def filter_tokens(*, agency_id, type_code: str | None, year: int | None) -> str:
+    """Tokens for the filters every search uses, indexed with the words, so the text index
+    narrows by agency, type and year itself instead of handing out every match of a common
+    word to be checked against the table ("zag12 ztyqd zyr2026"; no user types those)."""
+    parts = [f"zag{agency_id}"]
+    if type_code:
+        parts.append(f"zty{words_only(type_code).replace(' ', '')}")
+    if year:
+        parts.append(f"zyr{year}")
+    return " ".join(parts)
 
 
 def document_text(document, *, extra_text: str = "") -> str:
     """What a document is found by: its metadata and the text of its files."""
     parts = [document.number_symbol, document.doc_type.name if document.doc_type_id else "",
              document.issuer_name, document.summary, document.signer_name, extra_text]
-    return words_only(" ".join(p for p in parts if p))
+    tokens = filter_tokens(agency_id=document.agency_id, type_code=document.doc_type.code if document.doc_type_id else None,
+                           year=document.issued_on.year if document.issued_on else None)
+    return tokens + " " + words_only(" ".join(p for p in parts if p))
 
 
 def words_only(text: str) -> str:
@@ -61,15 +76,43 @@ def index_document(document, *, extra_text: str | None = None) -> None:
     SearchText.objects.update_or_create(pk=document.pk, defaults={"body": body, "agency_id": document.agency_id})
 
 
-def fts_query(query: str) -> tuple[str, list[str]]:
-    """The engine's query for the words of `query` (all must match; the last one as a prefix)."""
+@dataclass(frozen=True)
+class Scope:
+    """Filters the text index can apply itself (see filter_tokens); None where not narrowed."""
+
+    agency_id: int | None = None
+    type_code: str | None = None
+    years: tuple[int, ...] = ()
+
+
+MAX_YEAR_TOKENS = 6
+
+
+def fts_query(query: str, scope: Scope | None = None) -> tuple[str, list[str]]:
+    """The engine's query for the words of `query` (all must match; the last one as a prefix),
+    narrowed by the scope's tokens."""
     words = [w for term in search_terms(query) for w in _WORD.findall(term)]
+    if not words:
+        return "", words
+    sqlite = connection.vendor == "sqlite"
+    tokens: list[str] = []
+    if scope is not None:
+        if scope.agency_id:
+            tokens.append(f"zag{scope.agency_id}")
+        if scope.type_code:
+            tokens.append(f"zty{words_only(scope.type_code).replace(' ', '')}")
+        if 0 < len(scope.years) <= MAX_YEAR_TOKENS:
+            years = [f"zyr{y}" for y in scope.years]
+            tokens.append("(" + (" OR " if sqlite else " | ").join(years) + ")" if len(years) > 1 else years[0])
     # Whole words, except the last one which may be half typed ("chuyen doi s"): a prefix on
     # every short word ("ho*" for "hộ") would match half the vocabulary and slow the search.
-    if connection.vendor == "sqlite":
-        parts = [f'"{w}"' for w in words[:-1]] + [f'"{w}"*' for w in words[-1:]]
+    # A number and symbol (838/QĐ-UBND) is typed whole, and "ubnd*" would read a huge list.
+    prefix = 0 if _SYMBOL.search(query) else 1
+    exact, last = (words, []) if not prefix else (words[:-1], words[-1:])
+    if sqlite:
+        parts = tokens + [f'"{w}"' for w in exact] + [f'"{w}"*' for w in last]
         return " AND ".join(parts), words
-    parts = [w for w in words[:-1]] + [f"{w}:*" for w in words[-1:]]
+    parts = tokens + list(exact) + [f"{w}:*" for w in last]
     return " & ".join(parts), words
 
 
@@ -129,7 +172,7 @@ def rank(ids: list[int], match: str) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def run(queryset, *, query: str = "", page: int = 1, per_page: int = 25) -> SearchPage:
+def run(queryset, *, query: str = "", page: int = 1, per_page: int = 25, scope: Scope | None = None) -> SearchPage:
     """One page of `queryset` (already scoped and filtered) matching the words of `query`.
 
     With words: the newest RANK_WINDOW matches (walking the text index in id order, which both
@@ -139,7 +182,7 @@ def run(queryset, *, query: str = "", page: int = 1, per_page: int = 25) -> Sear
     """
     from egov.documents.models import Document
 
-    match, words = fts_query(query)
+    match, words = fts_query(query, scope)
     page = max(1, page)
     offset = (page - 1) * per_page
     if words:

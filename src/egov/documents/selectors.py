@@ -94,7 +94,18 @@ def filtered(actor, filters: Filters):
 
 def search_documents(actor, filters: Filters, *, page: int = 1, per_page: int = 25) -> search.SearchPage:
     """The search service: visible documents matching the filters and the words, ranked, one page."""
-    return search.run(filtered(actor, filters), query=filters.q, page=page, per_page=per_page)
+    return search.run(filtered(actor, filters), query=filters.q, page=page, per_page=per_page,
+                      scope=_scope(actor, filters))
+
+
+def _scope(actor, filters: Filters) -> search.Scope:
+    """What the text index can narrow by itself: the actor's one agency, the type, the years."""
+    official = None if getattr(actor, "is_api_key", False) else getattr(actor, "official_or_none", None)
+    years: tuple[int, ...] = ()
+    if filters.date_from and filters.date_to and filters.date_from <= filters.date_to:
+        years = tuple(range(filters.date_from.year, filters.date_to.year + 1))
+    return search.Scope(agency_id=official.agency_id if official else None,
+                        type_code=filters.doc_type or None, years=years)
 
 
 def documents_list(actor, *, direction: str, status: str = ""):
