@@ -3,10 +3,15 @@
 The indexed text is folded (no diacritics, lower case) by `egov.core.text.fold`, and so is the
 query, so "quyet dinh" and "Quyết định" find the same documents on both engines.
 
-Speed at a province's ten-year volume (a million documents) comes from: filters on indexed
-columns first (agency, direction, type, dates, status), the text index for the words, a page of
-ids ranked and cut with LIMIT, and never a COUNT(*) over everything that matches: we count up to
-`COUNT_CAP` and show "more than N" beyond it.
+Speed at a province's ten-year volume (a million documents), whatever the words:
+- the filters every search has (the actor's agency, the type, the years) are also tokens in the
+  indexed text (`filter_tokens`), so the text index narrows by them itself;
+- matches are taken newest first straight from the index and cut at RANK_WINDOW; only that
+  window is ranked (bm25 / ts_rank), so the cost is bounded by the window, not by how common a
+  word is; the other filters (status, dates, handler, visibility) are indexed columns checked
+  on those rows;
+- no COUNT(*) over everything: the count is exact up to the window (or COUNT_CAP for searches
+  without words) and "more than N" beyond it.
 """
 
 from __future__ import annotations
