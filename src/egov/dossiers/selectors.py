@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.db import connection
@@ -15,6 +16,7 @@ from egov.dossiers.models import OPEN_STATUSES, RUNNING_STATUSES, Dossier, Dossi
 from egov.org.permissions import can, visible_agencies
 
 S = Dossier.Status
+FULL_CODE = re.compile(r"^[\w.]+-\d{6}-\d{4}$")
 
 
 def _agency_ids(actor) -> list[int]:
@@ -52,6 +54,9 @@ def officer_dossiers(actor, *, status: str = "", procedure: str = "", overdue: b
         dossiers = dossiers.filter(procedure__code=procedure)
     if overdue:
         dossiers = dossiers.filter(status__in=RUNNING_STATUSES, due_at__lt=timezone.now())
+    if FULL_CODE.match((query or "").strip()):
+        # A whole code (as read from a receipt) hits the unique index instead of scanning names.
+        return dossiers.filter(code=query.strip().upper()).order_by("-created_at", "-id")
     for term in search_terms(query):
         dossiers = dossiers.filter(search_folded__contains=term)
     return dossiers.order_by("-created_at", "-id")
