@@ -13,7 +13,6 @@ from django.urls import reverse
 from egov.core.text import fold
 from egov.org.roles import Role
 
-
 STATS_COLUMNS = ["status", "outcome", "channel", "due_at", "procedure"]
 
 
