@@ -39,6 +39,7 @@ class Command(BaseCommand):
             if missing:
                 raise CommandError("Không tìm thấy cơ quan: " + ", ".join(sorted(missing)))
         start, end = default_period(months)
+        end -= dt.timedelta(days=1)  # whole days only: the history stops yesterday
         started = time.perf_counter()
         tty = sys.stdout.isatty()
 
