@@ -102,7 +102,10 @@ def fts_query(query: str, scope: Scope | None = None) -> tuple[str, list[str]]:
     sqlite = connection.vendor == "sqlite"
     tokens: list[str] = []
     if scope is not None:
-        if scope.agency_id:
+        # SQLite needs the agency inside the FTS query; PostgreSQL's GIN index holds agency_id
+        # already, and an extra common token there makes the planner read every match of a
+        # common word (bitmap scan) instead of walking the newest documents backwards.
+        if scope.agency_id and sqlite:
             tokens.append(f"zag{scope.agency_id}")
         if scope.type_code:
             tokens.append(f"zty{words_only(scope.type_code).replace(' ', '')}")
