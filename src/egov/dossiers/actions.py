@@ -10,7 +10,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from egov.core.errors import ValidationError
+from egov.core.errors import PermissionDenied, ValidationError
 from egov.dossiers import planning, services, workflow
 from egov.dossiers.models import RESOLVED_STATUSES, Dossier
 from egov.dossiers.uploads import check_upload
@@ -74,6 +74,37 @@ def _missing(data) -> list[str]:
     return [str(item).strip() for item in value if str(item).strip()]
 
 
+def flag(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value or "").strip().lower() in ("1", "true", "on", "yes")
+
+
+def sign_result(*, dossier: Dossier, actor, pdf: bytes, label: str):
+    """The leader at the dossier's step signs the result PDF with their certificate and attaches
+    it (egov.signing.integration.sign_dossier_result). Any refusal leaves nothing attached."""
+    from egov.signing.integration import sign_dossier_result
+
+    if getattr(actor, "is_api_key", False):
+        raise PermissionDenied("Khóa API không ký số được: chỉ cán bộ ký bằng chứng thư số của mình.",
+                               code="api_key_cannot_sign")
+    return sign_dossier_result(actor=actor, dossier=dossier, pdf=pdf, label=label)
+
+
+def result_signing(actor, dossier: Dossier) -> str:
+    """What the dossier page offers `actor` for signing the result they attach:
+    "sign" (they handle the step and hold an active certificate), "register" (they would sign but
+    have no certificate yet) or "" (signing is not theirs to do here)."""
+    from egov.signing.selectors import has_signing_certificate
+
+    if getattr(actor, "is_api_key", False) or not workflow.can_act_on_step(actor, dossier):
+        return ""
+    official = actor.official_or_none
+    if official is None or not can(actor, "signing.sign_personal", official.agency):
+        return ""
+    return "sign" if has_signing_certificate(official) else "register"
+
+
 def _datetime(value) -> dt.datetime:
     if isinstance(value, dt.datetime):
         parsed = value
@@ -121,8 +152,11 @@ def perform(*, dossier: Dossier, actor, action: str, data: dict, files=None):
         if upload is None:
             raise ValidationError("Cần chọn tệp kết quả (PDF).", code="file_required")
         label = _text(data, "label") or "Kết quả giải quyết"
-        workflow.attach_result(dossier=dossier, officer=actor, label=label,
-                               upload=check_upload(upload, label=label, allowed=("application/pdf",)))
+        checked = check_upload(upload, label=label, allowed=("application/pdf",))
+        if flag(data.get("sign")):
+            sign_result(dossier=dossier, actor=actor, pdf=checked.content, label=label)
+        else:
+            workflow.attach_result(dossier=dossier, officer=actor, label=label, upload=checked)
         return dossier
     if action == "return_result":
         return workflow.return_result(dossier=dossier, actor=actor, method=_text(data, "method") or "counter",

@@ -3,8 +3,12 @@
 No `from __future__ import annotations` here: Ninja needs real annotations.
 """
 
+import base64
+import binascii
 import datetime as dt
+from typing import Literal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from ninja import Form, Query, Router, Schema
 from ninja.responses import Status
@@ -15,7 +19,7 @@ from egov.core.errors import NotFound, PermissionDenied, StateError, ValidationE
 from egov.dossiers import actions, selectors, services
 from egov.dossiers.models import Dossier, SubmissionKey
 from egov.dossiers.sms import reply_for
-from egov.dossiers.uploads import collect_papers
+from egov.dossiers.uploads import collect_papers, max_upload_bytes
 from egov.notify.services import receive_sms, send_sms
 from egov.org.models import Agency
 from egov.org.permissions import ensure_can
@@ -52,6 +56,17 @@ class TrackOut(Schema):
     steps: list[StepOut]
 
 
+class ResultOut(Schema):
+    label: str
+    size: int
+    sha256: str
+    uploaded_at: dt.datetime
+    signature_verdict: str = Field(description="Chữ ký số trên tệp, kiểm tra khi đính kèm: valid, invalid, "
+                                               "indeterminate, unsigned, unreadable; rỗng: chưa kiểm tra")
+    signature_summary: str
+    signers: list[str]
+
+
 class DossierOut(Schema):
     ref: str
     code: str | None
@@ -73,6 +88,7 @@ class DossierOut(Schema):
     current_step: str | None
     version: int
     tracking_url: str
+    results: list[ResultOut] = Field(description="Kết quả giải quyết đã đính kèm")
 
     @staticmethod
     def resolve_ref(obj):
@@ -94,6 +110,10 @@ class DossierOut(Schema):
     def resolve_current_step(obj):
         return obj.current_step.name if obj.current_step_id else None
 
+    @staticmethod
+    def resolve_results(obj):
+        return list(obj.results.order_by("pk")) if obj.pk else []
+
 
 class DossierIn(Schema):
     procedure: str = Field(description="Mã thủ tục")
@@ -107,17 +127,39 @@ class DossierIn(Schema):
 
 
 class ActionIn(Schema):
-    action: str = Field(description="accept, refuse, forward, send_back, request_supplement, transfer, "
-                                    "complete_transfer, approve, reject, return_result, apology")
+    """One action and its data; each action reads only its own fields."""
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"action": "forward", "version": 3, "note": "Đủ điều kiện, chuyển lãnh đạo"},
+        {"action": "attach_result", "file_name": "giay-xac-nhan.pdf", "content_base64": "JVBERi0xLjcK...",
+         "label": "Giấy xác nhận", "sign": True},
+    ]}}
+
+    action: Literal["accept", "refuse", "forward", "send_back", "request_supplement", "transfer",
+                    "complete_transfer", "approve", "reject", "attach_result", "return_result", "apology"] = Field(
+        description="Thao tác; chỉ những thao tác người gọi được làm ở bước hiện tại của hồ sơ (khác: 403/409)")
     version: int | None = Field(None, description="Phiên bản hồ sơ đã đọc; khác phiên bản hiện tại: 409")
-    note: str = ""
-    reason: str = ""
-    missing: list[str] = []
-    agency: str = ""
-    days: int = 3
-    method: str = ""
-    receiver_name: str = ""
-    new_due_at: dt.datetime | None = None
+    note: str = Field("", description="Ý kiến (forward, send_back, request_supplement, transfer, "
+                                      "complete_transfer, approve, return_result)")
+    reason: str = Field("", description="Lý do (refuse, reject, apology; send_back khi không có note)")
+    missing: list[str] = Field([], description="Giấy tờ cần bổ sung (request_supplement)")
+    agency: str = Field("", description="Mã định danh cơ quan liên thông (transfer)")
+    days: int = Field(3, description="Thời hạn liên thông, ngày làm việc (transfer)")
+    method: str = Field("", description="Hình thức trả kết quả: counter, post, online (return_result)")
+    receiver_name: str = Field("", description="Người nhận kết quả (return_result)")
+    new_due_at: dt.datetime | None = Field(None, description="Ngày hẹn mới (apology)")
+    label: str = Field("", description="Tên kết quả, mặc định “Kết quả giải quyết” (attach_result)")
+    file_name: str = Field("", description="Tên tệp kết quả, ví dụ ket-qua.pdf (attach_result); "
+                                           "phần mở rộng phải khớp nội dung")
+    content_base64: str = Field("", description="Nội dung tệp kết quả mã hóa base64 (attach_result). Chỉ nhận PDF, "
+                                                "kiểm tra theo nội dung; giới hạn dung lượng như tải tệp hồ sơ, và cả "
+                                                "thân yêu cầu JSON không quá giới hạn của máy chủ (5 MB mặc định)")
+    sign: bool = Field(False, description="attach_result: ký số tệp bằng chứng thư số của cán bộ (lãnh đạo ở bước "
+                                          "phê duyệt của hồ sơ) trước khi đính kèm. Khóa API không ký số được (403); "
+                                          "chưa có chứng thư số: 422 `no_certificate`; lỗi ký số: 422, không đính "
+                                          "kèm gì")
+
+
 
 
 class ErrorOut(Schema):
@@ -167,7 +209,13 @@ def detail(request, code: str):
     return selectors.get_dossier_for(request.auth, code)
 
 
-@router.post("/{code}/actions", response=DossierOut, auth=AUTH, summary="Xử lý hồ sơ (cán bộ)")
+@router.post("/{code}/actions", response={200: DossierOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
+                                           422: ErrorOut},
+             auth=AUTH, summary="Xử lý hồ sơ (cán bộ)",
+             description="Một thao tác và dữ liệu của nó, theo cùng quy tắc như trang hồ sơ. `attach_result` nhận tệp "
+                         "PDF kết quả trong `content_base64` (kèm `file_name`), với `sign: true` thì lãnh đạo ở bước "
+                         "phê duyệt ký số tệp bằng chứng thư số của mình trước khi đính kèm; kết quả kiểm tra chữ ký "
+                         "số của tệp có trong `results`.")
 def act(request, code: str, payload: ActionIn):
     actor = request.auth
     if not getattr(actor, "is_api_key", False) and actor.official_or_none is None:
@@ -175,10 +223,25 @@ def act(request, code: str, payload: ActionIn):
     dossier = selectors.get_dossier_for(actor, code)
     if payload.version is not None and payload.version != dossier.version:
         raise StateError(services.MOVED, code="dossier_moved")
-    if payload.action == "attach_result":
-        raise ValidationError("Đính kèm kết quả qua trang hồ sơ (cần tải tệp).", code="unsupported_action")
-    actions.perform(dossier=dossier, actor=actor, action=payload.action, data=payload.dict())
+    files = {"file": _result_file(payload)} if payload.action == "attach_result" else None
+    actions.perform(dossier=dossier, actor=actor, action=payload.action, data=payload.dict(), files=files)
     return _reload(dossier)
+
+
+def _result_file(payload: ActionIn) -> SimpleUploadedFile:
+    """The result PDF sent as base64; its type and size are checked like an uploaded file."""
+    text = "".join((payload.content_base64 or "").split())
+    if not text:
+        raise ValidationError("Cần nội dung tệp kết quả PDF (content_base64).", code="file_required")
+    limit = max_upload_bytes()
+    if len(text) > (limit // 3 + 1) * 4:
+        raise ValidationError(f"Tệp kết quả vượt quá dung lượng cho phép ({limit // (1024 * 1024)} MB).",
+                              code="file_too_large")
+    try:
+        content = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError("content_base64 không phải dữ liệu base64 hợp lệ.", code="invalid_base64") from None
+    return SimpleUploadedFile(payload.file_name.strip() or "ket-qua.pdf", content)
 
 
 class StatsQuery(Schema):

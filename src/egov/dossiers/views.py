@@ -214,7 +214,8 @@ def dossier_detail(request, pk):
     allowed = actions.allowed_actions(request.user, dossier)
     return render(request, "dossiers/detail.html", {
         "dossier": dossier, "actions": [(name, actions.LABELS[name]) for name in allowed],
-        "allowed": set(allowed), "steps": dossier.steps.select_related("agency", "finished_by"),
+        "allowed": set(allowed),
+        "result_signing": actions.result_signing(request.user, dossier) if "attach_result" in allowed else "", "steps": dossier.steps.select_related("agency", "finished_by"),
         "events": dossier.events.all(), "files": dossier.files.all(), "results": dossier.results.all(),
         "supplements": dossier.supplements.all(), "apologies": dossier.apologies.all(),
         "return_record": ReturnRecord.objects.filter(dossier=dossier).first(),
@@ -238,7 +239,10 @@ def dossier_act(request, pk):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Đã thực hiện: {actions.LABELS.get(action, action)}.")
+        if action == "attach_result" and actions.flag(request.POST.get("sign")):
+            messages.success(request, "Đã ký số và đính kèm kết quả giải quyết.")
+        else:
+            messages.success(request, f"Đã thực hiện: {actions.LABELS.get(action, action)}.")
         if isinstance(outcome, ApologyLetter):
             return redirect("dossier-apology-pdf", pk=pk, letter_id=outcome.pk)
     return redirect("dossier-detail", pk=pk)

@@ -276,6 +276,7 @@ def attach_result(*, dossier: Dossier, officer, upload: CheckedUpload, label: st
         ensure_step_actor(officer, dossier)
     if upload.content_type != "application/pdf":
         raise ValidationError("Kết quả phải là tệp PDF.", code="file_type")
+    checked = result_signatures(upload.content)  # CPU work: before the row lock
     with _FilesOnFailure() as saved, transaction.atomic():
         locked = lock(dossier, S.RECEIVED, S.IN_PROGRESS, S.APPROVED, S.REJECTED)
         name = default_storage.save(f"dossiers/results/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.pdf",
@@ -283,13 +284,33 @@ def attach_result(*, dossier: Dossier, officer, upload: CheckedUpload, label: st
         saved.append(name)
         result = ResultDocument(dossier=locked, label=(label or upload.label or "Kết quả giải quyết")[:255],
                                 size=upload.size, sha256=upload.sha256,
-                                uploaded_by=None if getattr(officer, "is_api_key", False) else officer)
+                                uploaded_by=None if getattr(officer, "is_api_key", False) else officer,
+                                **checked)
         result.file.name = name
         result.save()
         bump(locked, dossier)
         event(locked, "result_attached", "Đính kèm kết quả giải quyết", actor=officer, at=at)
-        audit(officer, "dossier.result_attached", locked, summary={"sha256": upload.sha256})
+        audit(officer, "dossier.result_attached", locked,
+              summary={"sha256": upload.sha256, "signature": checked["signature_verdict"]})
     return result
+
+
+def result_signatures(pdf: bytes) -> dict:
+    """The verdict on a result PDF's digital signatures, as `ResultDocument` fields.
+
+    A PDF the verifier cannot read is still attached (it was accepted as a PDF by content), with
+    the verdict "unreadable" and the verifier's message.
+    """
+    from egov.signing.errors import SigningError
+    from egov.signing.services import verify_and_summarise
+
+    try:
+        report = verify_and_summarise(pdf)
+    except SigningError as exc:
+        return {"signature_verdict": ResultDocument.Signature.UNREADABLE, "signature_summary": exc.message,
+                "signers": []}
+    return {"signature_verdict": report.verdict, "signature_summary": report.summary[:2000],
+            "signers": [s.signer for s in report.signatures if s.kind == "signature" and s.signer]}
 
 
 def return_result(*, dossier: Dossier, actor, method: str, receiver_name: str = "", note: str = "",
