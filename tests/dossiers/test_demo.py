@@ -34,3 +34,18 @@ def test_demo_dossiers_cover_every_state(settings):
     assert figures["in_progress_overdue"] >= 1
     assert SmsMessage.objects.filter(direction="in").count() == 1
     assert "hồ sơ mẫu" in lines[-1]
+
+
+def test_demo_builds_each_sample_paper_pdf_once(monkeypatch):
+    """The sample scans are cached by paper name: building one PDF per uploaded paper made the
+    demo load take 20 s (fpdf2 parses the font for each), which every browser test paid."""
+    org_demo.load(lambda line: None)
+    procedures_demo.load(lambda line: None)
+    demo._paper_pdf.cache_clear()
+    built = []
+    real_new_pdf = demo.new_pdf
+    monkeypatch.setattr(demo, "new_pdf", lambda **kw: built.append(kw["title"]) or real_new_pdf(**kw))
+    demo.load(lambda line: None)
+    uploaded = set(Dossier.objects.values_list("files__label", flat=True)) - {None}
+    assert sorted(built) == sorted(set(built)) and set(built) == uploaded
+    assert Dossier.objects.filter(files__isnull=False).distinct().count() > len(built)
