@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-
-from django.apps import apps
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from egov.core.errors import DomainError
+from egov.core.registry import egov_modules
 
 api = NinjaAPI(
     title="egov API",
@@ -69,15 +67,7 @@ def on_http_error(request, exc: HttpError):
 
 def mount_app_routers() -> None:
     """Each app's `api.py` lists `ROUTERS = [(prefix, router), ...]`."""
-    for config in apps.get_app_configs():
-        if not config.name.startswith("egov."):
-            continue
-        try:
-            module = import_module(f"{config.name}.api")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.api":
-                raise
-            continue
+    for module in egov_modules("api"):
         for prefix, router in getattr(module, "ROUTERS", []):
             api.add_router(prefix, router)
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from django.conf import settings
 from django.db import transaction
 
 from egov.core.errors import DomainError
 from egov.core.models import DemoLoad
+from egov.core.registry import app_module
 
 # Order matters: later sets build on earlier ones.
 DEMO_APPS = ["org", "procedures", "dossiers", "documents", "signing", "exchange", "feedback", "metrics"]
@@ -20,11 +19,8 @@ def load_all(out) -> list[str]:
         raise DomainError("Chỉ nạp dữ liệu mẫu ở chế độ trình diễn (EGOV_DEMO=1).")
     loaded = []
     for app in DEMO_APPS:
-        try:
-            module = import_module(f"egov.{app}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"egov.{app}.demo":
-                raise
+        module = app_module(f"egov.{app}", "demo")
+        if module is None:
             continue
         name = getattr(module, "NAME", app)
         if DemoLoad.objects.filter(name=name).exists():

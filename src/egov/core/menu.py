@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import import_module
-
-from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+
+from egov.core.registry import egov_modules
 
 
 @dataclass(frozen=True)
@@ -25,15 +24,7 @@ class MenuItem:
 @lru_cache(maxsize=1)
 def all_items() -> tuple[MenuItem, ...]:
     items: list[MenuItem] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("egov."):
-            continue
-        try:
-            module = import_module(f"{config.name}.menu")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.menu":
-                raise
-            continue
+    for module in egov_modules("menu"):
         items.extend(getattr(module, "MENU", ()))
     return tuple(sorted(items, key=lambda item: (item.order, item.label)))
 

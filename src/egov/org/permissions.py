@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import import_module
-
-from django.apps import apps
 
 from egov.core.errors import PermissionDenied
+from egov.core.registry import egov_modules
 from egov.org.roles import Role
 
 
@@ -54,15 +52,7 @@ RULES: dict[str, Rule] = {
 @lru_cache(maxsize=1)
 def all_rules() -> dict[str, Rule]:
     rules = dict(RULES)
-    for config in apps.get_app_configs():
-        if not config.name.startswith("egov.") or config.name == "egov.org":
-            continue
-        try:
-            module = import_module(f"{config.name}.permissions")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.permissions":
-                raise
-            continue
+    for module in egov_modules("permissions", exclude=("egov.org",)):
         rules.update(getattr(module, "RULES", {}))
     return rules
 
