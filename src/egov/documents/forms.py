@@ -109,7 +109,7 @@ class VersionForm(forms.Form):
 
 
 class SubmitForm(forms.Form):
-    reviewers = forms.MultipleChoiceField(label="Người cho ý kiến (theo thứ tự chọn)", required=False,
+    reviewers = forms.MultipleChoiceField(label="Người cho ý kiến (lần lượt theo thứ tự trong danh sách)", required=False,
                                           widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, choices=(), **kwargs):

@@ -88,7 +88,7 @@ def add_version(request, pk):
 @staff_required("documents.draft")
 def submit(request, pk):
     document = _visible_or_404(request, pk)
-    # Reviewers in the order they were ticked, as the browser sends them.
+    # Reviewers in list order (the order the browser sends ticked boxes).
     ids = [v.partition(":")[2] for v in request.POST.getlist("reviewers")]
     by_id = {str(u.pk): u for u in User.objects.filter(pk__in=[i for i in ids if i.isdigit()])}
     reviewers = [by_id[i] for i in ids if i in by_id]
