@@ -222,3 +222,18 @@ def test_other_agencies_are_left_alone(offices):
     AgencyProcedure.objects.create(agency=outsider, procedure=make_procedure())
     generate(offices, count=50)
     assert not Dossier.objects.filter(agency=outsider).exists()
+
+
+def test_public_tracking_reads_exactly_what_the_database_holds(offices):
+    """Tracking runs fixed SQL for speed; it must agree with the ORM on every field and step."""
+    generate(offices, count=120)
+    for dossier in Dossier.objects.exclude(code=None).select_related("procedure", "agency")[:60]:
+        seen = track(dossier.code.lower())
+        assert (seen.code, seen.status, seen.procedure_code, seen.agency_name) == (
+            dossier.code, dossier.status, dossier.procedure.code, dossier.agency.name)
+        assert (seen.received_at, seen.due_at, seen.resolved_at, seen.returned_at, seen.outcome) == (
+            dossier.received_at, dossier.due_at, dossier.resolved_at, dossier.returned_at, dossier.outcome)
+        steps = list(DossierStep.objects.filter(dossier=dossier).order_by("seq"))
+        assert [(s.name, s.started_at, s.due_at, s.finished_at) for s in seen.steps] == [
+            (s.name, s.started_at, s.due_at, s.finished_at) for s in steps]
+    assert track("000.00.00.X00-000000-0000") is None

@@ -130,29 +130,56 @@ class Tracking:
     steps: list[TrackedStep]
 
 
+def _track_sql() -> tuple[str, str]:
+    dossier, step = Dossier._meta.db_table, DossierStep._meta.db_table
+    procedure = Dossier._meta.get_field("procedure").related_model._meta.db_table
+    agency = Dossier._meta.get_field("agency").related_model._meta.db_table
+    return (
+        f"SELECT d.id, d.code, d.status, d.received_at, d.due_at, d.resolved_at, d.returned_at, d.outcome, "
+        f"p.code, p.name, a.code, a.name FROM {dossier} d JOIN {procedure} p ON p.id = d.procedure_id "
+        f"JOIN {agency} a ON a.id = d.agency_id WHERE d.code = %s",
+        f"SELECT s.name, a.name, s.started_at, s.due_at, s.finished_at, s.action FROM {step} s "
+        f"JOIN {agency} a ON a.id = s.agency_id WHERE s.dossier_id = %s ORDER BY s.seq",
+    )
+
+
+def _instant(value) -> dt.datetime | None:
+    # Raw cursors give SQLite timestamps as naive UTC text and PostgreSQL ones as aware datetimes.
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.timezone.utc) if value is not None and value.tzinfo is None else value
+
+
+_ACTION_LABELS = {value: str(label) for value, label in DossierStep.Action.choices}
+
+
 def track(code: str) -> Tracking | None:
-    """Public status of a dossier by its code: two indexed queries, only non-personal columns."""
+    """Public status of a dossier by its code: two indexed queries, only non-personal columns.
+
+    The busiest public path (web, API, SMS), so it runs two fixed SQL statements: building the
+    equivalent ORM queries cost ten times the database work (see docs/benchmarks.md).
+    """
     code = (code or "").strip().upper()
     if not code or len(code) > 60:
         return None
-    row = (Dossier.objects.filter(code=code)
-           .values("pk", "code", "status", "received_at", "due_at", "resolved_at", "returned_at", "outcome",
-                   "procedure__code", "procedure__name", "agency__code", "agency__name").first())
-    if row is None:
-        return None
-    steps = [TrackedStep(name, agency, started, due, finished, DossierStep.Action(action).label if action else "")
-             for name, agency, started, due, finished, action in
-             DossierStep.objects.filter(dossier_id=row["pk"]).order_by("seq")
-             .values_list("name", "agency__name", "started_at", "due_at", "finished_at", "action")]
-    status = row["status"]
+    dossier_sql, steps_sql = _track_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(dossier_sql, [code])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        cursor.execute(steps_sql, [row[0]])
+        steps = [TrackedStep(name, agency, _instant(started), _instant(due), _instant(finished),
+                             _ACTION_LABELS.get(action, "") if action else "")
+                 for name, agency, started, due, finished, action in cursor.fetchall()]
+    _pk, code, status, received, due, resolved, returned, outcome, p_code, p_name, a_code, a_name = row
+    due = _instant(due)
     return Tracking(
-        code=row["code"], status=status, status_label=S(status).label,
-        procedure_code=row["procedure__code"], procedure_name=row["procedure__name"],
-        agency_code=row["agency__code"], agency_name=row["agency__name"],
-        received_at=row["received_at"], due_at=row["due_at"], resolved_at=row["resolved_at"],
-        returned_at=row["returned_at"], outcome=row["outcome"],
-        outcome_label=Dossier.Outcome(row["outcome"]).label if row["outcome"] else "",
-        overdue=bool(status in RUNNING_STATUSES and row["due_at"] and row["due_at"] < timezone.now()),
+        code=code, status=status, status_label=S(status).label, procedure_code=p_code, procedure_name=p_name,
+        agency_code=a_code, agency_name=a_name, received_at=_instant(received), due_at=due,
+        resolved_at=_instant(resolved), returned_at=_instant(returned), outcome=outcome,
+        outcome_label=Dossier.Outcome(outcome).label if outcome else "",
+        overdue=bool(status in RUNNING_STATUSES and due and due < timezone.now()),
         steps=steps)
 
 
