@@ -46,6 +46,10 @@ class DocumentOut(Schema):
     urgency: str
     due_on: dt.date | None
     has_digital_signature: bool
+    signature_verdict: str = Field(description="Kết quả kiểm tra chữ ký số khi văn bản đến hoặc khi tạo bản PDF: "
+                                               "valid | invalid | indeterminate | unsigned | unreadable; rỗng nếu chưa kiểm tra.")
+    signature_summary: str
+    signers: list[str] = Field(description="Người ký số, theo thứ tự ký.")
     url: str
 
     @staticmethod

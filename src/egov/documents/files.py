@@ -99,8 +99,10 @@ class WrittenFiles(list):
 
 
 def store(document, upload: Upload, *, kind: str, written: WrittenFiles, uploaded_by=None, version: int = 1,
-          has_digital_signature: bool = False):
+          has_digital_signature: bool = False, signature: dict | None = None):
     """Save `upload` as a DocumentFile of `document`, inside the caller's transaction.
+
+    `signature`: the verdict on its digital signatures (egov.documents.signatures.check), if checked.
 
     Call inside `with WrittenFiles() as written, transaction.atomic():` so that a failed call
     (a later check, a rolled-back transaction) removes the stored file again.
@@ -110,7 +112,7 @@ def store(document, upload: Upload, *, kind: str, written: WrittenFiles, uploade
     person = uploaded_by if getattr(uploaded_by, "pk", None) and not getattr(uploaded_by, "is_api_key", False) else None
     row = DocumentFile(document=document, kind=kind, version=version, name=upload.name,
                        content_type=upload.content_type, size=len(upload.data), sha256=upload.sha256,
-                       has_digital_signature=has_digital_signature, uploaded_by=person)
+                       has_digital_signature=has_digital_signature, uploaded_by=person, **(signature or {}))
     suffix = ".pdf" if upload.is_pdf else ".docx"
     row.file.save(f"{upload.sha256[:16]}{suffix}", ContentFile(upload.data), save=False)
     written.append((row.file.storage, row.file.name))

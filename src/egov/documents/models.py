@@ -64,8 +64,42 @@ class RegisterCounter(models.Model):
         constraints = [models.UniqueConstraint(fields=["agency", "kind", "year"], name="register_counter_unique")]
 
 
-class Document(models.Model):
-    """An official document (văn bản): incoming (đến) or outgoing (đi), in one agency."""
+class SignatureVerdict(models.TextChoices):
+    """The verdict on a PDF's digital signatures, checked once when the file arrives (incoming
+    files, deliveries) or is made (the approved and the issued PDF), against the trusted roots of
+    that moment; kept so that pages and lists show it without verifying the PDF again."""
+
+    VALID = "valid", "Chữ ký số hợp lệ"
+    INVALID = "invalid", "Chữ ký số không hợp lệ"
+    INDETERMINATE = "indeterminate", "Chưa xác định được chữ ký số"
+    UNSIGNED = "unsigned", "Chưa ký số"
+    UNREADABLE = "unreadable", "Không kiểm tra được chữ ký số"
+
+
+SIGNATURE_TONES = {"valid": "ok", "invalid": "danger", "indeterminate": "warn", "unreadable": "warn", "unsigned": ""}
+
+
+class SignatureFields(models.Model):
+    """The stored signature verdict (blank: never checked, e.g. a draft or a file from before)."""
+
+    signature_verdict = models.CharField("chữ ký số", max_length=16, choices=SignatureVerdict.choices, blank=True)
+    signature_summary = models.TextField("kết quả kiểm tra chữ ký số", blank=True)
+    signers = models.JSONField("người ký số", default=list, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def signature_tone(self) -> str:
+        return SIGNATURE_TONES.get(self.signature_verdict, "")
+
+
+class Document(SignatureFields):
+    """An official document (văn bản): incoming (đến) or outgoing (đi), in one agency.
+
+    Its signature verdict is that of its main PDF: the received one (incoming), the approved
+    and then the issued one (outgoing).
+    """
 
     class Direction(models.TextChoices):
         INCOMING = "incoming", "Văn bản đến"
@@ -195,7 +229,7 @@ class Document(models.Model):
         return bool(self.due_on and self.status not in (self.Status.DONE, self.Status.ISSUED) and self.due_on < today)
 
 
-class DocumentFile(models.Model):
+class DocumentFile(SignatureFields):
     """A file of a document: the main PDF, an attachment, a draft version, the final or signed PDF."""
 
     class Kind(models.TextChoices):

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from egov.core.audit import record
 from egov.core.errors import PermissionDenied, StateError, ValidationError
-from egov.documents import files, search
+from egov.documents import files, search, signatures
 from egov.documents.models import (
     Document,
     DocumentAccess,
@@ -229,6 +229,8 @@ def approve_outgoing(*, actor, document: Document, final_pdf: files.Upload | Non
     signed = files.check_bytes("ban-ky-so.pdf", signed_pdf) if signed_pdf is not None else None
     if final_pdf is not None and not final_pdf.is_pdf:
         raise ValidationError("Bản cuối phải là tệp PDF.", code="invalid_file_type")
+    # the final PDF's signatures, checked before the row lock (CPU work)
+    checked = signatures.check((signed or final_pdf).data) if (signed or final_pdf) is not None else None
     with files.WrittenFiles() as written, transaction.atomic():
         document = _locked(document, status=Document.Status.AWAITING_SIGNATURE)
         if document.signer_id != actor.pk:
@@ -240,8 +242,11 @@ def approve_outgoing(*, actor, document: Document, final_pdf: files.Upload | Non
                 raise ValidationError("Cần tải lên bản PDF cuối cùng để duyệt ký.", code="final_pdf_required")
             with latest.file.open("rb") as handle:
                 final = files.Upload(name=latest.name, data=handle.read(), content_type=files.PDF)
+            checked = signatures.check(final.data, allow_fetching=False)  # a draft: no network under the lock
         files.store(document, final, kind=DocumentFile.Kind.FINAL, written=written, uploaded_by=actor,
-                    has_digital_signature=signed is not None)
+                    has_digital_signature=signed is not None, signature=checked)
+        for field, value in checked.items():
+            setattr(document, field, value)
         document.status = Document.Status.APPROVED
         document.approved_by, document.approved_at = actor, timezone.now()
         document.has_digital_signature = signed is not None
@@ -251,7 +256,8 @@ def approve_outgoing(*, actor, document: Document, final_pdf: files.Upload | Non
             HandlingNote.objects.create(document=document, author=actor, kind=HandlingNote.Kind.OPINION, text=comment.strip())
         search.index_document(document, extra_text=files.pdf_text(final.data)[0])
         record(actor, "document.approved", document,
-               summary={"digital_signature": signed is not None, "sha256": final.sha256, "note": comment.strip()[:500]})
+               summary={"digital_signature": signed is not None, "sha256": final.sha256, "note": comment.strip()[:500],
+                        "signature": checked["signature_verdict"]})
     return document
 
 
@@ -268,16 +274,25 @@ def issue_outgoing(*, actor, document: Document, issued_on: dt.date | None = Non
 
     ensure_can(actor, "documents.issue", document.agency)
     signed = files.check_bytes("ban-phat-hanh.pdf", signed_pdf) if signed_pdf is not None else None
+    issued = signed
+    if issued is None:
+        # The final PDF is fixed once approved (approval is the only writer), so it can be read
+        # and checked before the row lock; the state is checked again under it.
+        final_row = document.files.filter(kind=DocumentFile.Kind.FINAL).order_by("-version", "-id").first()
+        if final_row is not None:
+            with final_row.file.open("rb") as handle:
+                issued = files.Upload(name=final_row.name, data=handle.read(), content_type=files.PDF)
+    # Verified once, before the locks: the issued file, this document and every delivery inside
+    # the instance (the same bytes) keep this verdict.
+    checked = signatures.check(issued.data) if issued is not None else None
     now = timezone.now()
     issued_on = issued_on or timezone.localdate(now)
     with files.WrittenFiles() as written, transaction.atomic():
         document = _locked(document, status=Document.Status.APPROVED)
-        final_row = document.files.filter(kind=DocumentFile.Kind.FINAL).order_by("-version", "-id").first()
-        if signed is None:
-            with final_row.file.open("rb") as handle:
-                issued = files.Upload(name=final_row.name, data=handle.read(), content_type=files.PDF)
-        else:
-            issued = signed
+        if issued is None:
+            raise StateError("Văn bản chưa có bản PDF đã duyệt để phát hành.")
+        for field, value in checked.items():
+            setattr(document, field, value)
         year = issued_on.year
         document.number = next_number(document.agency, RegisterCounter.Kind.OUTGOING, year)
         document.register_year = year
@@ -290,11 +305,12 @@ def issue_outgoing(*, actor, document: Document, issued_on: dt.date | None = Non
         document.has_digital_signature = document.has_digital_signature or signed is not None
         document.save()
         files.store(document, issued, kind=DocumentFile.Kind.ISSUED, written=written, uploaded_by=actor,
-                    has_digital_signature=document.has_digital_signature)
+                    has_digital_signature=document.has_digital_signature, signature=checked)
         search.index_document(document)
         record(actor, "document.issued", document,
                summary={"number_symbol": document.number_symbol, "issued_on": issued_on,
-                        "digital_signature": document.has_digital_signature})
+                        "digital_signature": document.has_digital_signature,
+                        "signature": checked["signature_verdict"]})
         # Lock the recipients' registers in one order, so two issues cannot wait on each other.
         for recipient in document.recipients.filter(agency__isnull=False).select_related("agency").order_by("agency_id"):
             delivered = register_incoming(
@@ -303,7 +319,8 @@ def issue_outgoing(*, actor, document: Document, issued_on: dt.date | None = Non
                 issuer_agency=document.agency, signer_name=document.signer_name,
                 signer_position=document.signer_position, urgency=document.urgency,
                 confidentiality=document.confidentiality, page_count=document.page_count, uploads=[issued],
-                channel=Document.Channel.INTERNAL, received_at=now, source=document)
+                channel=Document.Channel.INTERNAL, received_at=now, source=document,
+                checked_signatures={issued.sha256: checked})
             recipient.delivered, recipient.delivered_at = delivered, now
             recipient.save(update_fields=["delivered", "delivered_at"])
     return document

@@ -15,7 +15,7 @@ from django.utils import timezone
 from egov.core.audit import record
 from egov.core.calendar import MAX_WORKING_DAYS, calendar_for
 from egov.core.errors import PermissionDenied, StateError, ValidationError
-from egov.documents import files, search
+from egov.documents import files, search, signatures
 from egov.documents.models import (
     Assignment,
     Document,
@@ -55,13 +55,19 @@ def register_incoming(*, actor, agency, doc_type: DocumentType, summary: str, nu
                       confidentiality: str = Document.Confidentiality.NORMAL,
                       page_count: int | None = None, due_on: dt.date | None = None,
                       uploads: list[files.Upload] = (), channel: str | None = None,
-                      received_at: dt.datetime | None = None, source: Document | None = None) -> Document:
+                      received_at: dt.datetime | None = None, source: Document | None = None,
+                      checked_signatures: dict[str, dict] | None = None) -> Document:
     """Register an incoming document (vào sổ văn bản đến) and give it the next register number.
 
     Called by the clerk's form and the API (`actor` is the clerk or an API key), and with
     `actor=None` by deliveries inside the instance and by the edXML exchange
     (`channel=Document.Channel.EDXML`). `uploads` are checked files (files.read_upload); the
     first PDF is the document, the rest are attachments.
+
+    The digital signatures on every PDF are verified on arrival and the verdict is kept on its
+    file, and the main PDF's on the document (shown beside it on its page and in lists).
+    `checked_signatures` (sha256 -> verdict) skips files already verified in this instance: a
+    delivery at issuing carries the verdict the issuing service took on the same bytes.
     """
     if actor is not None:
         ensure_can(actor, "documents.register", agency)
@@ -82,6 +88,8 @@ def register_incoming(*, actor, agency, doc_type: DocumentType, summary: str, nu
             text, count = files.pdf_text(upload.data)
             text_parts.append(text)
             pages = pages or count
+    verdicts = signatures.check_all(uploads, known=checked_signatures)  # CPU work: before the locks
+    main = next((u for u in uploads if u.is_pdf), None)
     with files.WrittenFiles() as written, transaction.atomic():
         year = timezone.localtime(received_at).year
         document = Document.objects.create(
@@ -92,16 +100,21 @@ def register_incoming(*, actor, agency, doc_type: DocumentType, summary: str, nu
             urgency=urgency, confidentiality=confidentiality, page_count=page_count or pages, due_on=due_on,
             channel=channel, register_year=year,
             register_number=next_number(agency, RegisterCounter.Kind.INCOMING, year),
-            received_at=received_at, source=source, created_by=_person(actor))
+            received_at=received_at, source=source, created_by=_person(actor),
+            has_digital_signature=signatures.is_signed(verdicts.get(main.sha256) if main else None),
+            **(verdicts[main.sha256] if main else {}))
         main_taken = False
         for upload in uploads:
             kind = DocumentFile.Kind.ATTACHMENT if main_taken or not upload.is_pdf else DocumentFile.Kind.MAIN
             main_taken = main_taken or kind == DocumentFile.Kind.MAIN
-            files.store(document, upload, kind=kind, written=written, uploaded_by=actor)
+            checked = verdicts.get(upload.sha256) if upload.is_pdf else None
+            files.store(document, upload, kind=kind, written=written, uploaded_by=actor, signature=checked,
+                        has_digital_signature=signatures.is_signed(checked))
         search.index_document(document, extra_text="\n".join(text_parts))
         record(auditor(actor), "document.delivered" if source is not None else "document.registered", document,
                agency=agency, summary={"register_number": document.register_number,
-                                       "number_symbol": document.number_symbol, "channel": channel})
+                                       "number_symbol": document.number_symbol, "channel": channel,
+                                       "signature": document.signature_verdict})
     return document
 
 

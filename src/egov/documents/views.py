@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from egov.core.errors import DomainError, NotFound, ValidationError
 from egov.core.views import paginate, staff_required
-from egov.documents import files, forms, selectors, services
+from egov.documents import files, forms, selectors, services, signatures
 from egov.documents.extraction import ExtractionError, extract_metadata
 from egov.documents.measures import document_measures
 from egov.documents.models import Assignment, Document, DocumentFile, DocumentType
@@ -176,6 +176,10 @@ def _detail_context(request, document):
             "can_issue": document.status == Document.Status.APPROVED and can(user, "documents.issue", document.agency),
             "issue_form": forms.IssueForm(),
         })
+        if ctx["can_approve"]:
+            ctx["approval_mode"] = signatures.approval_mode(user, document)
+        if ctx["can_issue"]:
+            ctx["issue_mode"] = signatures.issue_mode(user, document.agency)
     return ctx
 
 

@@ -6,15 +6,18 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from egov.core.errors import DomainError
+from egov.core.errors import DomainError, ValidationError
 from egov.core.views import paginate, staff_required
-from egov.documents import files, forms, selectors, services
+from egov.documents import files, forms, selectors, services, signatures
 from egov.documents.models import Document
 from egov.documents.views import _form_errors, _visible_or_404
 from egov.org.models import Agency, User
+from egov.org.permissions import can
 from egov.org.roles import Role
 
 DRAFT_TYPES = (files.PDF, files.DOCX)
+NO_AGENCY_SIGNATURE = ("Văn bản được phát hành không có chữ ký số của cơ quan vì cơ quan chưa có chứng thư số "
+                       "còn hiệu lực (hoặc bạn không được dùng chứng thư số của cơ quan).")
 
 
 @staff_required("documents.view")
@@ -113,18 +116,32 @@ def review(request, pk):
 @require_POST
 @staff_required("documents.approve")
 def approve(request, pk):
+    """The signing leader approves. With an active personal certificate the approval is their
+    digital signature ("Ký số và phê duyệt"); without one it is a recorded approval, and the page
+    said so. Any refusal (signing errors included) changes nothing."""
     document = _visible_or_404(request, pk)
     form = forms.ApproveForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect(document)
+    wants_signature = request.POST.get("sign") == "1"
 
     def action():
-        final = files.read_upload(form.cleaned_data["final_pdf"]) if form.cleaned_data["final_pdf"] else None
-        services.approve_outgoing(actor=request.user, document=document, final_pdf=final,
-                                  comment=form.cleaned_data["comment"])
+        from egov.signing.integration import sign_outgoing_document
 
-    return _act(request, document, action, "Đã duyệt ký văn bản.")
+        final = files.read_upload(form.cleaned_data["final_pdf"]) if form.cleaned_data["final_pdf"] else None
+        comment = form.cleaned_data["comment"]
+        if wants_signature:
+            sign_outgoing_document(actor=request.user, document=document, pdf=final.data if final else None,
+                                   comment=comment)
+        elif signatures.approval_mode(request.user, document) == "sign":
+            raise ValidationError("Bạn có chứng thư số còn hiệu lực nên phê duyệt văn bản là ký số: "
+                                  "hãy dùng “Ký số và phê duyệt”.", code="signature_required")
+        else:
+            services.approve_outgoing(actor=request.user, document=document, final_pdf=final, comment=comment)
+
+    return _act(request, document, action, "Đã ký số và phê duyệt văn bản." if wants_signature
+                else "Đã phê duyệt văn bản (không có chữ ký số).")
 
 
 @require_POST
@@ -138,30 +155,46 @@ def return_draft(request, pk):
 @require_POST
 @staff_required("documents.issue")
 def issue(request, pk):
+    """The clerk issues: with the agency's digital signature when the agency holds an active
+    organisation certificate (added as an incremental update: the leader's signature stays
+    valid), otherwise without it, with a notice. Any refusal changes nothing."""
     document = _visible_or_404(request, pk)
     form = forms.IssueForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect(document)
+    mode = signatures.issue_mode(request.user, document.agency)
     result = {}
 
     def action():
-        result["doc"] = services.issue_outgoing(actor=request.user, document=document,
-                                                issued_on=form.cleaned_data["issued_on"])
+        from egov.signing.integration import issue_signed_document
 
-    response = _act(request, document, action, "Đã phát hành văn bản.")
+        issued_on = form.cleaned_data["issued_on"]
+        if mode == "sign":
+            result["doc"] = issue_signed_document(actor=request.user, document=document, issued_on=issued_on)
+        else:
+            result["doc"] = services.issue_outgoing(actor=request.user, document=document, issued_on=issued_on)
+
+    response = _act(request, document, action,
+                    "Đã ký số của cơ quan và phát hành văn bản." if mode == "sign" else "Đã phát hành văn bản.")
     if "doc" in result:
         messages.info(request, f"Số, ký hiệu: {result['doc'].number_symbol}.")
+        if mode != "sign":
+            messages.warning(request, NO_AGENCY_SIGNATURE)
     return response
 
 
 @staff_required("documents.review")
 def approvals(request):
+    awaiting = selectors.awaiting_signature(request.user)
     return render(request, "documents/approvals.html", {
-        "reviews": selectors.reviews_waiting(request.user),
-        "signatures": selectors.awaiting_signature(request.user)})
+        "reviews": selectors.reviews_waiting(request.user), "signatures": awaiting,
+        "approval_mode": signatures.approval_mode(request.user, None)
+        if can(request.user, "documents.approve", request.user.official.agency) else ""})
 
 
 @staff_required("documents.issue")
 def issue_queue(request):
-    return render(request, "documents/issue_queue.html", {"documents": selectors.awaiting_issue(request.user)})
+    return render(request, "documents/issue_queue.html", {
+        "documents": selectors.awaiting_issue(request.user),
+        "issue_mode": signatures.issue_mode(request.user, request.user.official.agency)})

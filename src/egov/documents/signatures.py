@@ -1,0 +1,80 @@
+"""Digital signatures on documents' PDFs (issue 5, Integration): the verdict checked on arrival.
+
+`check(pdf)` verifies a PDF's signatures once (egov.signing) and answers the `SignatureFields`
+values to store on the DocumentFile and its Document. It is CPU work (and may fetch revocation
+data), so services call it before taking row locks. A PDF the verifier cannot read is still
+accepted (it passed the content check as a PDF), with the verdict "unreadable".
+
+`approval_mode` and `issue_mode` tell the pages what approving and issuing will do for a user:
+sign with their certificate, or go on without a signature (and say so).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from egov.documents.models import SignatureVerdict
+
+log = logging.getLogger(__name__)
+
+SUMMARY_LIMIT = 2000
+
+
+def unreadable(message: str) -> dict:
+    return {"signature_verdict": SignatureVerdict.UNREADABLE, "signature_summary": message[:SUMMARY_LIMIT],
+            "signers": []}
+
+
+def check(pdf: bytes, *, allow_fetching: bool | None = None) -> dict:
+    """The verdict on `pdf`'s digital signatures, as `SignatureFields` values."""
+    from egov.signing.errors import SigningError
+    from egov.signing.services import verify_and_summarise
+
+    try:
+        report = verify_and_summarise(pdf, allow_fetching=allow_fetching)
+    except SigningError as exc:
+        return unreadable(exc.message)
+    except Exception:  # a verifier failure must not refuse a received document
+        log.exception("verifying the signatures of a document PDF failed")
+        return unreadable("Không kiểm tra được chữ ký số trên tệp này.")
+    verdict = report.verdict if report.verdict in SignatureVerdict.values else SignatureVerdict.INDETERMINATE
+    return {"signature_verdict": verdict, "signature_summary": (report.summary or "")[:SUMMARY_LIMIT],
+            "signers": [s.signer for s in report.signatures if s.kind == "signature" and s.signer]}
+
+
+def is_signed(fields: dict | None) -> bool:
+    """Whether the checked PDF carries a digital signature at all (valid or not)."""
+    return bool(fields) and fields["signature_verdict"] in (
+        SignatureVerdict.VALID, SignatureVerdict.INVALID, SignatureVerdict.INDETERMINATE)
+
+
+def check_all(uploads, *, known: dict | None = None) -> dict[str, dict]:
+    """Verdicts of the PDF uploads by sha256; `known` ones (already checked) are not verified again."""
+    known = dict(known or {})
+    for upload in uploads:
+        if upload.is_pdf and upload.sha256 not in known:
+            known[upload.sha256] = check(upload.data)
+    return known
+
+
+def approval_mode(actor, document) -> str:
+    """What approving `document` does for `actor`, the designated signer: "sign" (they hold an
+    active personal certificate: the approval is their digital signature) or "plain" (no
+    certificate: approval without a signature, and the page tells them where to register one)."""
+    from egov.signing.selectors import has_signing_certificate
+
+    official = getattr(actor, "official_or_none", None)
+    if official is None or getattr(actor, "is_api_key", False):
+        return "plain"
+    return "sign" if has_signing_certificate(official) else "plain"
+
+
+def issue_mode(actor, agency) -> str:
+    """What issuing does for the clerk `actor`: "sign" (the agency holds an active organisation
+    certificate and the clerk may use it) or "plain" (issued without the agency's signature)."""
+    from egov.org.permissions import can
+    from egov.signing.selectors import active_certificate_of_agency
+
+    if getattr(actor, "is_api_key", False) or not can(actor, "signing.sign_agency", agency):
+        return "plain"
+    return "sign" if active_certificate_of_agency(agency) is not None else "plain"
