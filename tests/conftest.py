@@ -31,6 +31,7 @@ def _test_settings(settings, tmp_path):
     passwords are hashed with argon2 at minimal cost; background tasks run at once."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
+    settings.DEMO_HISTORY = 0
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Rolled-back test transactions send no signals, so the calendar memo starts empty each time.
     forget_exceptions()

@@ -31,6 +31,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 EGOV_ENV = ENV.get("EGOV_ENV", "development").strip().lower()
 PRODUCTION = EGOV_ENV == "production"
 DEMO_MODE = env_bool("EGOV_DEMO", not PRODUCTION)
+# Dossiers of generated history the demo adds (a year's worth, for lifelike lists and figures).
+DEMO_HISTORY = int(ENV.get("EGOV_DEMO_HISTORY", "30000"))
 DEBUG = env_bool("EGOV_DEBUG", False)
 
 DATA_DIR = Path(ENV.get("EGOV_DATA_DIR") or Path.cwd() / "var").resolve()
@@ -247,7 +249,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": ENV.get("EGOV_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {"django.request": {"level": "ERROR"}, "fontTools": {"level": "WARNING"}},
 }
 
 # Digital signatures (ký số). EGOV_SIGNING_KEY encrypts stored PKCS#12 files and their

@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from egov.core.calendar import calendar_for
 from egov.core.pdf import new_pdf, pdf_bytes
 from egov.dossiers import services, workflow
+from egov.dossiers.history import default_period, generate_history
 from egov.dossiers.models import Dossier
 from egov.dossiers.uploads import check_upload
 from egov.notify.services import receive_sms, send_sms
@@ -182,3 +184,18 @@ def load(out) -> None:
         receive_sms("0914000111", text)
         send_sms("0914000111", reply_for(text))
     out(f"  {made} hồ sơ mẫu ở mọi trạng thái tại {len(agencies)} cơ quan")
+    load_history(out)
+
+
+def load_history(out) -> None:
+    """A year of generated history so that lists, statistics and dashboards look lifelike."""
+    count = settings.DEMO_HISTORY
+    if count <= 0:
+        return
+    start, today = default_period(12)
+
+    def progress(done, total):
+        out(f"  hồ sơ lịch sử: {done:,}/{total:,}".replace(",", "."))
+
+    summary = generate_history(count=count, start=start, end=today - dt.timedelta(days=1), seed=0, progress=progress)
+    out(f"  {summary['count']:,} hồ sơ lịch sử 12 tháng (sinh hàng loạt, không ghi nhật ký)".replace(",", "."))
