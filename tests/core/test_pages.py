@@ -30,3 +30,18 @@ def test_demo_loads_once_and_prints_accounts(db, capsys):
     second = capsys.readouterr().out
     assert "không nạp lại" in second
     assert (Agency.objects.count(), Official.objects.count()) == (agencies, officials)
+
+
+def test_long_lists_count_only_up_to_the_cap(rf, db, monkeypatch):
+    from egov.core.views import CappedPaginator, paginate
+    from egov.org.models import AdministrativeUnit
+    from egov.org.units import load_units
+
+    load_units()
+    monkeypatch.setattr(CappedPaginator, "cap", 100)
+    page = paginate(rf.get("/", {"page": "3"}), AdministrativeUnit.objects.order_by("code"))
+    assert page.paginator.capped and page.paginator.count == 101 and page.number == 3
+    assert [u.code for u in page] == list(AdministrativeUnit.objects.order_by("code")
+                                          .values_list("code", flat=True)[50:75])
+    small = paginate(rf.get("/"), AdministrativeUnit.objects.filter(level="province"))
+    assert not small.paginator.capped and small.paginator.count == 34

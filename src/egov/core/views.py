@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils.functional import cached_property
 from django.http import JsonResponse
 from django.shortcuts import render
 
@@ -52,9 +53,26 @@ def forbidden(request, message: str | None = None):
                   status=403)
 
 
+class CappedPaginator(Paginator):
+    """Counts at most `cap` + 1 rows: an exact COUNT(*) over a province's million rows costs more
+    than the page itself, and nobody pages past the first few hundred pages."""
+
+    cap = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        if hasattr(self.object_list, "order_by"):
+            return self.object_list.order_by()[: self.cap + 1].count()
+        return min(len(self.object_list), self.cap + 1)
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+
 def paginate(request, queryset, *, per_page: int = PAGE_SIZE):
     """A page of `queryset` from ?page=, never failing on a bad page number."""
-    paginator = Paginator(queryset, per_page)
+    paginator = CappedPaginator(queryset, per_page)
     page = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
