@@ -55,3 +55,23 @@ def test_entries_record_who_what_where(trail, agency):
     entry = AuditEntry.objects.filter(action="document.assigned").first()
     assert entry.actor == trail and entry.agency == agency
     assert entry.roles == Role.LEADER and entry.object_repr == str(agency)
+
+
+def test_an_api_key_is_recorded_by_name_in_its_agency(agency):
+    from tests.factories import make_api_key
+
+    key, _ = make_api_key(agency, "calendar:read", name="LGSP tỉnh")
+    entry = record(key, "document.registered", None, object_type="documents.document", object_id="1")
+    assert entry.actor is None and entry.actor_label == "API: LGSP tỉnh" and entry.agency == agency
+
+
+def test_history_and_audit_log_speak_vietnamese(client, agency):
+    from django.urls import reverse
+
+    from tests.factories import PASSWORD
+
+    admin = make_official(Role.AGENCY_ADMIN, agency=agency)
+    record(admin, "dossier.accepted", agency)
+    client.login(username=admin.username, password=PASSWORD)
+    page = client.get(reverse("audit-log")).content.decode()
+    assert "Tiếp nhận hồ sơ" in page and "dossier.accepted" not in page

@@ -50,10 +50,11 @@ def entry_hash(entry: AuditEntry) -> str:
 def record(actor, action: str, obj=None, *, agency=None, summary: dict | None = None,
            object_type: str | None = None, object_id: str | None = None) -> AuditEntry:
     """Append an audit entry for `actor` doing `action` on `obj`, inside the caller's transaction."""
+    is_key = getattr(actor, "is_api_key", False)
     if agency is None:
         agency = getattr(obj, "agency", None) if obj is not None else None
         if agency is None and actor is not None:
-            agency = getattr(getattr(actor, "official", None), "agency", None)
+            agency = actor.agency if is_key else getattr(getattr(actor, "official", None), "agency", None)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -64,7 +65,8 @@ def record(actor, action: str, obj=None, *, agency=None, summary: dict | None = 
             chain=chain_key,
             seq=chain.last_seq + 1,
             at=timezone.now(),
-            actor=actor if getattr(actor, "pk", None) else None,
+            # An API key is recorded by name: audit actors are accounts.
+            actor=actor if getattr(actor, "pk", None) and not is_key else None,
             actor_label=_actor_label(actor),
             roles=",".join(sorted(actor.role_codes())) if hasattr(actor, "role_codes") else "",
             agency=agency,
