@@ -14,11 +14,12 @@ from django.urls import reverse
 
 from egov.documents import files
 from egov.documents import services as documents
-from egov.documents.models import Document, DocumentFile, SignatureVerdict
+from egov.documents.models import Document, DocumentFile
 from egov.documents.views_outgoing import NO_AGENCY_SIGNATURE
 from egov.signing import services as signing
 from egov.signing.models import SignatureRecord
 from egov.signing.testca import build_test_pki
+from egov.signing.verdicts import SignatureVerdict
 from tests.documents.conftest import decision_pdf, doc_type, docx_bytes
 from tests.factories import PASSWORD
 

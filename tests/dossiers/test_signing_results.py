@@ -14,6 +14,7 @@ from egov.dossiers.models import ResultDocument
 from egov.signing import services as signing
 from egov.signing.models import SignatureRecord
 from egov.signing.testca import build_test_pki
+from egov.signing.verdicts import SignatureVerdict
 from tests.dossiers.factories import fixture_bytes
 from tests.dossiers.test_workflow import at_leader
 from tests.factories import PASSWORD, make_api_key
@@ -91,7 +92,7 @@ def test_leader_with_a_certificate_signs_and_attaches_and_the_result_verifies(cl
     response = attach(client, dossier, result_pdf, sign=True)
     assert "Đã ký số và đính kèm kết quả giải quyết." in response.content.decode()
     result = dossier.results.get()
-    assert result.signature_verdict == ResultDocument.Signature.VALID
+    assert result.signature_verdict == SignatureVerdict.VALID
     assert result.signers == ["Võ Minh Lãnh"] and result.uploaded_by == signer
     with result.file.open("rb") as handle:
         stored = handle.read()
@@ -103,11 +104,11 @@ def test_leader_with_a_certificate_signs_and_attaches_and_the_result_verifies(cl
     record = SignatureRecord.objects.get()
     assert record.signer == signer and record.object_id == str(dossier.pk)
 
-    assert "Đã ký số hợp lệ" in page(client, dossier)
+    assert "Chữ ký số hợp lệ" in page(client, dossier)
     workflow.approve(dossier=dossier.refresh(), officer=signer)  # signed before the decision, then approved
     login(client, world.citizen)
     mine = client.get(reverse("dossier-mine-detail", args=[dossier.pk])).content.decode()
-    assert "Đã ký số hợp lệ" in mine and "Võ Minh Lãnh" in mine
+    assert "Chữ ký số hợp lệ" in mine and "Võ Minh Lãnh" in mine
 
 
 def test_without_a_certificate_the_plain_attach_works_and_the_page_says_how_to_register(client, world,
@@ -125,7 +126,7 @@ def test_without_a_certificate_the_plain_attach_works_and_the_page_says_how_to_r
 
     attach(client, dossier, result_pdf, sign=False)
     result = dossier.results.get()
-    assert result.signature_verdict == ResultDocument.Signature.UNSIGNED and result.signers == []
+    assert result.signature_verdict == SignatureVerdict.UNSIGNED and result.signers == []
     with result.file.open("rb") as handle:
         assert handle.read() == result_pdf
     assert "Chưa ký số" in page(client, dossier)

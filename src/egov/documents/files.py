@@ -102,7 +102,7 @@ def store(document, upload: Upload, *, kind: str, written: WrittenFiles, uploade
           has_digital_signature: bool = False, signature: dict | None = None):
     """Save `upload` as a DocumentFile of `document`, inside the caller's transaction.
 
-    `signature`: the verdict on its digital signatures (egov.documents.signatures.check), if checked.
+    `signature`: the verdict on its digital signatures (egov.signing.verdicts.check_signatures), if checked.
 
     Call inside `with WrittenFiles() as written, transaction.atomic():` so that a failed call
     (a later check, a rolled-back transaction) removes the stored file again.

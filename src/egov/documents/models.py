@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from egov.core.text import fold
+from egov.signing.verdicts import SignatureFields
 
 
 class DocumentType(models.Model):
@@ -62,36 +63,6 @@ class RegisterCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agency", "kind", "year"], name="register_counter_unique")]
-
-
-class SignatureVerdict(models.TextChoices):
-    """The verdict on a PDF's digital signatures, checked once when the file arrives (incoming
-    files, deliveries) or is made (the approved and the issued PDF), against the trusted roots of
-    that moment; kept so that pages and lists show it without verifying the PDF again."""
-
-    VALID = "valid", "Chữ ký số hợp lệ"
-    INVALID = "invalid", "Chữ ký số không hợp lệ"
-    INDETERMINATE = "indeterminate", "Chưa xác định được chữ ký số"
-    UNSIGNED = "unsigned", "Chưa ký số"
-    UNREADABLE = "unreadable", "Không kiểm tra được chữ ký số"
-
-
-SIGNATURE_TONES = {"valid": "ok", "invalid": "danger", "indeterminate": "warn", "unreadable": "warn", "unsigned": ""}
-
-
-class SignatureFields(models.Model):
-    """The stored signature verdict (blank: never checked, e.g. a draft or a file from before)."""
-
-    signature_verdict = models.CharField("chữ ký số", max_length=16, choices=SignatureVerdict.choices, blank=True)
-    signature_summary = models.TextField("kết quả kiểm tra chữ ký số", blank=True)
-    signers = models.JSONField("người ký số", default=list, blank=True)
-
-    class Meta:
-        abstract = True
-
-    @property
-    def signature_tone(self) -> str:
-        return SIGNATURE_TONES.get(self.signature_verdict, "")
 
 
 class Document(SignatureFields):

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from egov.core.audit import record
 from egov.core.errors import PermissionDenied, StateError, ValidationError
-from egov.documents import files, search, signatures
+from egov.documents import files, search
 from egov.documents.models import (
     Document,
     DocumentAccess,
@@ -34,6 +34,7 @@ from egov.documents.numbering import build_symbol, next_number
 from egov.org.models import Agency, User
 from egov.org.permissions import can, ensure_can
 from egov.org.roles import Role
+from egov.signing.verdicts import check_signatures
 
 
 def _grant(document, user, reason) -> None:
@@ -230,7 +231,7 @@ def approve_outgoing(*, actor, document: Document, final_pdf: files.Upload | Non
     if final_pdf is not None and not final_pdf.is_pdf:
         raise ValidationError("Bản cuối phải là tệp PDF.", code="invalid_file_type")
     # the final PDF's signatures, checked before the row lock (CPU work)
-    checked = signatures.check((signed or final_pdf).data) if (signed or final_pdf) is not None else None
+    checked = check_signatures((signed or final_pdf).data) if (signed or final_pdf) is not None else None
     with files.WrittenFiles() as written, transaction.atomic():
         document = _locked(document, status=Document.Status.AWAITING_SIGNATURE)
         if document.signer_id != actor.pk:
@@ -242,7 +243,7 @@ def approve_outgoing(*, actor, document: Document, final_pdf: files.Upload | Non
                 raise ValidationError("Cần tải lên bản PDF cuối cùng để duyệt ký.", code="final_pdf_required")
             with latest.file.open("rb") as handle:
                 final = files.Upload(name=latest.name, data=handle.read(), content_type=files.PDF)
-            checked = signatures.check(final.data, allow_fetching=False)  # a draft: no network under the lock
+            checked = check_signatures(final.data, allow_fetching=False)  # a draft: no network under the lock
         files.store(document, final, kind=DocumentFile.Kind.FINAL, written=written, uploaded_by=actor,
                     has_digital_signature=signed is not None, signature=checked)
         for field, value in checked.items():
@@ -284,7 +285,7 @@ def issue_outgoing(*, actor, document: Document, issued_on: dt.date | None = Non
                 issued = files.Upload(name=final_row.name, data=handle.read(), content_type=files.PDF)
     # Verified once, before the locks: the issued file, this document and every delivery inside
     # the instance (the same bytes) keep this verdict.
-    checked = signatures.check(issued.data) if issued is not None else None
+    checked = check_signatures(issued.data) if issued is not None else None
     now = timezone.now()
     issued_on = issued_on or timezone.localdate(now)
     with files.WrittenFiles() as written, transaction.atomic():

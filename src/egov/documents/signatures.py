@@ -1,9 +1,8 @@
 """Digital signatures on documents' PDFs (issue 5, Integration): the verdict checked on arrival.
 
-`check(pdf)` verifies a PDF's signatures once (egov.signing) and answers the `SignatureFields`
-values to store on the DocumentFile and its Document. It is CPU work (and may fetch revocation
-data), so services call it before taking row locks. A PDF the verifier cannot read is still
-accepted (it passed the content check as a PDF), with the verdict "unreadable".
+`egov.signing.verdicts.check_signatures(pdf)` verifies a PDF's signatures once and answers the
+`SignatureFields` values stored on the DocumentFile and its Document; `check_all` does it for a
+batch of uploads, once per distinct file.
 
 `approval_mode` and `issue_mode` tell the pages what approving and issuing will do for a user:
 sign with their certificate, or go on without a signature (and say so).
@@ -11,35 +10,7 @@ sign with their certificate, or go on without a signature (and say so).
 
 from __future__ import annotations
 
-import logging
-
-from egov.documents.models import SignatureVerdict
-
-log = logging.getLogger(__name__)
-
-SUMMARY_LIMIT = 2000
-
-
-def unreadable(message: str) -> dict:
-    return {"signature_verdict": SignatureVerdict.UNREADABLE, "signature_summary": message[:SUMMARY_LIMIT],
-            "signers": []}
-
-
-def check(pdf: bytes, *, allow_fetching: bool | None = None) -> dict:
-    """The verdict on `pdf`'s digital signatures, as `SignatureFields` values."""
-    from egov.signing.errors import SigningError
-    from egov.signing.services import verify_and_summarise
-
-    try:
-        report = verify_and_summarise(pdf, allow_fetching=allow_fetching)
-    except SigningError as exc:
-        return unreadable(exc.message)
-    except Exception:  # a verifier failure must not refuse a received document
-        log.exception("verifying the signatures of a document PDF failed")
-        return unreadable("Không kiểm tra được chữ ký số trên tệp này.")
-    verdict = report.verdict if report.verdict in SignatureVerdict.values else SignatureVerdict.INDETERMINATE
-    return {"signature_verdict": verdict, "signature_summary": (report.summary or "")[:SUMMARY_LIMIT],
-            "signers": [s.signer for s in report.signatures if s.kind == "signature" and s.signer]}
+from egov.signing.verdicts import SignatureVerdict, check_signatures
 
 
 def is_signed(fields: dict | None) -> bool:
@@ -53,7 +24,7 @@ def check_all(uploads, *, known: dict | None = None) -> dict[str, dict]:
     known = dict(known or {})
     for upload in uploads:
         if upload.is_pdf and upload.sha256 not in known:
-            known[upload.sha256] = check(upload.data)
+            known[upload.sha256] = check_signatures(upload.data)
     return known
 
 

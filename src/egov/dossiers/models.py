@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from egov.core.text import fold
 from egov.org.roles import Role
+from egov.signing.verdicts import SignatureFields
 
 STATS_COLUMNS = ["status", "outcome", "channel", "due_at", "procedure"]
 
@@ -287,22 +288,12 @@ class SupplementRequest(models.Model):
         ordering = ["dossier", "requested_at"]
 
 
-SIGNATURE_TONES = {"valid": "ok", "invalid": "danger", "indeterminate": "warn", "unreadable": "warn"}
-
-
-class ResultDocument(models.Model):
+class ResultDocument(SignatureFields):
     """A result paper (kết quả giải quyết) attached by an officer, PDF only.
 
     Its digital signatures are checked once, when it is attached, and the verdict is kept here
     (against the trusted roots of that moment), so lists show it without re-verifying the PDF.
     """
-
-    class Signature(models.TextChoices):
-        VALID = "valid", "Đã ký số hợp lệ"
-        INVALID = "invalid", "Chữ ký số không hợp lệ"
-        INDETERMINATE = "indeterminate", "Chưa xác định được chữ ký số"
-        UNSIGNED = "unsigned", "Chưa ký số"
-        UNREADABLE = "unreadable", "Không kiểm tra được chữ ký số"
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="results")
     label = models.CharField(max_length=255)
@@ -312,14 +303,6 @@ class ResultDocument(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                     related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
-    # blank: attached before signatures were checked
-    signature_verdict = models.CharField("chữ ký số", max_length=16, choices=Signature.choices, blank=True)
-    signature_summary = models.TextField("kết quả kiểm tra chữ ký số", blank=True)
-    signers = models.JSONField("người ký", default=list, blank=True)
-
-    @property
-    def signature_tone(self) -> str:
-        return SIGNATURE_TONES.get(self.signature_verdict, "")
 
 
 class ReturnRecord(models.Model):

@@ -39,6 +39,7 @@ from egov.dossiers.services import (
 from egov.dossiers.uploads import CheckedUpload
 from egov.org.permissions import ensure_can
 from egov.org.roles import Role
+from egov.signing.verdicts import check_signatures
 
 S = Dossier.Status
 A = DossierStep.Action
@@ -276,7 +277,7 @@ def attach_result(*, dossier: Dossier, officer, upload: CheckedUpload, label: st
         ensure_step_actor(officer, dossier)
     if upload.content_type != "application/pdf":
         raise ValidationError("Kết quả phải là tệp PDF.", code="file_type")
-    checked = result_signatures(upload.content)  # CPU work: before the row lock
+    checked = check_signatures(upload.content)  # CPU work: before the row lock
     with _FilesOnFailure() as saved, transaction.atomic():
         locked = lock(dossier, S.RECEIVED, S.IN_PROGRESS, S.APPROVED, S.REJECTED)
         name = default_storage.save(f"dossiers/results/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.pdf",
@@ -293,24 +294,6 @@ def attach_result(*, dossier: Dossier, officer, upload: CheckedUpload, label: st
         audit(officer, "dossier.result_attached", locked,
               summary={"sha256": upload.sha256, "signature": checked["signature_verdict"]})
     return result
-
-
-def result_signatures(pdf: bytes) -> dict:
-    """The verdict on a result PDF's digital signatures, as `ResultDocument` fields.
-
-    A PDF the verifier cannot read is still attached (it was accepted as a PDF by content), with
-    the verdict "unreadable" and the verifier's message.
-    """
-    from egov.signing.errors import SigningError
-    from egov.signing.services import verify_and_summarise
-
-    try:
-        report = verify_and_summarise(pdf)
-    except SigningError as exc:
-        return {"signature_verdict": ResultDocument.Signature.UNREADABLE, "signature_summary": exc.message,
-                "signers": []}
-    return {"signature_verdict": report.verdict, "signature_summary": report.summary[:2000],
-            "signers": [s.signer for s in report.signatures if s.kind == "signature" and s.signer]}
 
 
 def return_result(*, dossier: Dossier, actor, method: str, receiver_name: str = "", note: str = "",
