@@ -115,7 +115,9 @@ COLUMNS = ("id", "direction", "agency_id", "status", "doc_type_id", "number_symb
            "issuer_name", "issuer_folded", "summary", "register_year", "register_number", "is_published",
            "created_at", "updated_at")
 DEFAULTS = {"signer_name": "", "signer_position": "", "urgency": "normal", "confidentiality": "normal",
-            "channel": "electronic", "has_digital_signature": False}
+            "channel": "electronic", "has_digital_signature": False,
+            # never checked: as for documents registered before signature verdicts were kept
+            "signature_verdict": "", "signature_summary": "", "signers": "[]"}
 
 
 def bulk_insert(n: int, agency_ids: list[int], type_ids: dict[str, int]) -> float:
