@@ -269,3 +269,15 @@ def test_public_tracking_page_is_cheap(client, world, django_assert_max_num_quer
     dossier = world.received(received="2026-11-25 09:00")
     with django_assert_max_num_queries(2):
         assert client.get(reverse("dossier-track-code", args=[dossier.code])).status_code == 200
+
+
+def test_officer_list_deep_page_shows_the_next_dossiers_in_order(client, world, django_assert_max_num_queries):
+    # 32 walk-ins in three minutes: page 2 holds the seven oldest, newest first, and costs no query per row.
+    codes = [world.received(received=f"2026-11-25 09:{minute:02d}").code for minute in range(32)]
+    login(client, world.counter)
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("dossier-list"), {"page": "2"}).content.decode()
+    shown = [code for code in codes if code in page]
+    assert shown == codes[:7]
+    assert page.index(codes[6]) < page.index(codes[0])
+    assert world.procedure.name in page

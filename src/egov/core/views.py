@@ -7,6 +7,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import QuerySet
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.functional import cached_property
 from django.http import JsonResponse
@@ -68,6 +69,23 @@ class CappedPaginator(Paginator):
     @property
     def capped(self) -> bool:
         return self.count > self.cap
+
+    def page(self, number):
+        """Past the first page, read the page's primary keys first, then only those rows.
+
+        With OFFSET the database walks every skipped row; selecting just the keys lets it do so
+        in an index alone, and the joins (`select_related`) then run for 25 rows instead of for
+        every skipped one (a province list's page 400: ~180 ms down to a few ms).
+        """
+        page = super().page(number)
+        rows = self.object_list
+        start = (page.number - 1) * self.per_page
+        if start and isinstance(rows, QuerySet) and rows.query.combinator is None and rows.ordered:
+            # page.object_list is still an unevaluated slice: replacing it costs no query.
+            keys = list(rows.values_list("pk", flat=True)[start:start + self.per_page])
+            found = {row.pk: row for row in rows.filter(pk__in=keys)}
+            page.object_list = [found[key] for key in keys if key in found]
+        return page
 
 
 def paginate(request, queryset, *, per_page: int = PAGE_SIZE):
