@@ -106,22 +106,14 @@ for who, username, filters, page_number in cases:
         page = paginate(request, selectors.officer_dossiers(user, **filters))
         return page, list(page.object_list)
 
-    def capped():
-        # The proposal: count at most 10,001 rows for the pager ("hơn 10.000"), then the same page.
-        qs = selectors.officer_dossiers(user, **filters)
-        total = qs.order_by()[:10001].count()
-        offset = (page_number - 1) * 25
-        return total, list(qs[offset:offset + 25])
-
     with CaptureQueriesContext(connection) as ctx:
         page, rows = run()
     result = timed(run, repeat)
-    alt = timed(capped, repeat)
-    result.update({"capped_p50": alt["p50"], "capped_p99": alt["p99"]})
     label = ", ".join(f"{k}={v}" for k, v in filters.items()) or "no filter"
     out["lists"].append({"who": who, "filters": label, "page": page.number, "pages": page.paginator.num_pages,
-                         "total": page.paginator.count, "rows": len(rows), "queries": len(ctx.captured_queries),
-                         **result})
+                         "total": page.paginator.count, "capped": page.paginator.capped,
+                         "matching": selectors.officer_dossiers(user, **filters).count(),
+                         "rows": len(rows), "queries": len(ctx.captured_queries), **result})
     key = f"{who}, {label}, page {page.number}"
     if connection.vendor == "postgresql":
         plans = []
@@ -183,12 +175,12 @@ def report_tables(data: dict) -> tuple[str, str]:
     stats = table(["statistics request", "dossiers counted", "p50 ms", "p99 ms", "target < 300 ms"],
                   [[f"{s['label']}: `{s['url']}`", f"{s['received']:,}", f"{s['p50']:.1f}", f"{s['p99']:.1f}",
                     "met" if s["p99"] < 300 else "not met"] for s in data["stats"]])
-    lists = table(["officer", "filter", "page", "matching", "queries", "p50 ms", "p99 ms", "target p50 < 15, p99 < 50",
-                   "count capped at 10,001: p50 / p99 ms"],
-                  [[x["who"], x["filters"], f"{x['page']} of {x['pages']:,}", f"{x['total']:,}", x["queries"],
+    lists = table(["officer", "filter", "page", "matching", "pager shows", "queries", "p50 ms", "p99 ms",
+                   "target p50 < 15, p99 < 50"],
+                  [[x["who"], x["filters"], f"{x['page']} of {x['pages']:,}", f"{x.get('matching', x['total']):,}",
+                    "> 10,000" if x.get("capped") else f"{x['total']:,}", x["queries"],
                     f"{x['p50']:.1f}", f"{x['p99']:.1f}",
-                    "met" if x["p50"] < 15 and x["p99"] < 50 else "not met",
-                    f"{x.get('capped_p50', float('nan')):.1f} / {x.get('capped_p99', float('nan')):.1f}"]
+                    "met" if x["p50"] < 15 and x["p99"] < 50 else "not met"]
                    for x in data["lists"]])
     return stats, lists
 
@@ -213,7 +205,8 @@ def run(report: Report) -> None:
         f"{data['count']:,} generated dossiers over 12 months ({generated}), then ANALYZE. Reads from one "
         f"Python process with production settings; each figure over up to {REPEAT} repetitions after one warm-up "
         "(statistics: fewer; a case stops after 15 s with at least 3). Targets: statistics under 300 ms; officer list p50 under 15 ms and p99 under 50 ms "
-        "(the COUNT for the pager plus the page's 25 rows).",
+        "(the pager's count, at most 10,001 rows, plus the page's 25 rows; past page 1 the page's ids are read "
+        "first, then those rows with their joins).",
         stats, lists,
     ]
     before = os.environ.get("EGOV_BENCH_BEFORE")
