@@ -1,12 +1,13 @@
 """The `egov` command: `egov demo`, `egov serve`, `egov worker`, `egov check`, `egov audit verify`,
-`egov apikey create ...`, `egov official create ...`, and any Django command as `egov manage ...`."""
+`egov apikey create ...`, `egov official create ...`, `egov dossiers stats-check|stats-rebuild`,
+and any Django command as `egov manage ...`."""
 
 from __future__ import annotations
 
 import os
 import sys
 
-SHORTCUTS = {"demo", "serve", "worker", "check", "audit", "apikey", "official", "procedures", "migrate"}
+SHORTCUTS = {"demo", "serve", "worker", "check", "audit", "apikey", "official", "procedures", "migrate", "dossiers"}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -106,11 +106,14 @@ def test_public_tracking_api_without_personal_data(client, world, django_assert_
 
 def test_public_stats_api(client, world):
     world.received(received="2026-11-25 09:00")
+    world.received(received="2026-10-20 09:00")
     response = client.get("/api/v1/stats/dossiers", {"agency": world.agency.code, "from": "2026-11-01",
                                                      "to": "2026-11-30"})
     assert response.status_code == 200
     data = response.json()
     assert data["received"] == 1 and data["counter"] == 1 and data["on_time_rate"] is None
+    assert data["carried_over"] == 1  # received in October, still open on 1 November
+    assert client.get("/api/v1/stats/dossiers", {"agency": world.agency.code}).json()["carried_over"] is None
     assert client.get("/api/v1/stats/dossiers", {"agency": "KHONG"}).status_code == 404
     assert client.get("/api/v1/stats/dossiers", {"from": "2026-12-01", "to": "2026-11-01"}).status_code == 422
 

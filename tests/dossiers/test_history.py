@@ -6,6 +6,7 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db.models import Max
 
 from egov.core.calendar import calendar_for
@@ -18,11 +19,13 @@ from egov.dossiers.models import (
     DailyCounter,
     Dossier,
     DossierStep,
+    DossierTally,
     SupplementRequest,
 )
 from egov.dossiers.selectors import BUCKETS, dossier_stats, track
 from egov.procedures.models import AgencyProcedure
 from tests.dossiers.factories import applicant_data, aware, make_procedure, papers_for
+from tests.dossiers.recount import assert_stats_match
 from tests.factories import make_agency
 
 pytestmark = pytest.mark.django_db
@@ -152,6 +155,49 @@ def test_stats_buckets_sum_to_received_and_match_direct_counts(offices, agency):
         assert figures["withdrawn"] == qs.filter(status=S.WITHDRAWN).count()
     whole = dossier_stats(now=NOW)
     assert whole["in_progress_overdue"] > 0 and whole["resolved_late"] > 0
+
+
+def test_generated_history_leaves_tallies_as_live_services_would(offices, agency, official_factory, citizen):
+    """Bulk rows bypass the services, so the generator recounts the tallies; later service writes then
+    move the right counts."""
+    generate(offices, count=300)
+    assert services.tally_differences() == []
+    for kwargs in ({}, {"agency": agency, "include_children": False},
+                   {"date_from": dt.date(2026, 1, 1), "date_to": dt.date(2026, 2, 28)},
+                   {"date_from": dt.date(2026, 3, 2)}, {"date_from": dt.date(2025, 12, 15)}):
+        figures = dossier_stats(now=NOW, **kwargs)
+        assert_stats_match(figures, now=NOW, **kwargs)
+    assert dossier_stats(date_from=dt.date(2026, 2, 2), now=NOW)["carried_over"] > 0
+
+    # A citizen withdraws a generated dossier, the counter hands over a result and receives a new one.
+    from egov.dossiers import workflow
+    from egov.org.roles import Role
+
+    counter = official_factory(Role.COUNTER_OFFICER, agency=agency)
+    citizen_dossier = Dossier.objects.filter(agency=agency, status__in=RUNNING_STATUSES).first()
+    Dossier.objects.filter(pk=citizen_dossier.pk).update(applicant=citizen)
+    services.withdraw(dossier=Dossier.objects.get(pk=citizen_dossier.pk), citizen=citizen, at=NOW)
+    approved = Dossier.objects.filter(agency=agency, status=S.APPROVED).first()
+    workflow.return_result(dossier=approved, actor=counter, method="counter", at=NOW)
+    services.register_at_counter(officer=counter, procedure=approved.procedure, data=applicant_data(),
+                                 uploads=papers_for(approved.procedure), at=NOW)
+    assert services.tally_differences() == []
+    assert_stats_match(dossier_stats(date_from=dt.date(2026, 3, 2), now=NOW), date_from=dt.date(2026, 3, 2),
+                       now=NOW)
+
+
+def test_stats_check_and_rebuild_commands(offices, capsys):
+    generate(offices, count=80)
+    call_command("dossiers", "stats-check")
+    assert "khớp" in capsys.readouterr().out
+    tally = DossierTally.objects.filter(running__gt=0).first()
+    DossierTally.objects.filter(pk=tally.pk).update(running=tally.running + 1, received_counter=tally.received_counter + 1)
+    with pytest.raises(CommandError, match="lệch"):
+        call_command("dossiers", "stats-check")
+    assert "running" in capsys.readouterr().err
+    call_command("dossiers", "stats-rebuild")
+    call_command("dossiers", "stats-check")
+    assert services.tally_differences() == []
 
 
 def test_tracking_shows_generated_steps(offices):

@@ -1,5 +1,7 @@
 """Pages: citizen filing, my dossiers, staff list and detail with actions, counter intake, tracking, PDFs."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -234,9 +236,14 @@ def test_public_tracking_page_has_no_personal_data(client, world):
 
 def test_stats_page_for_staff(client, world):
     world.received(received="2026-11-25 09:00")
+    world.received(received="2026-10-20 09:00")  # still open on 1 November: carried over
     login(client, world.leader)
     page = client.get(reverse("dossier-stats"), {"date_from": "2026-11-01", "date_to": "2026-11-30"}).content.decode()
-    assert "Tổng số hồ sơ tiếp nhận" in page
+    assert re.search(r"Tổng số hồ sơ tiếp nhận</th><td>1<", page)
+    assert re.search(r"Kỳ trước chuyển qua</th><td>1<", page)
+    # Without a start date there is no "before the period".
+    page = client.get(reverse("dossier-stats"), {"date_to": "2026-11-30"}).content.decode()
+    assert re.search(r"Tổng số hồ sơ tiếp nhận</th><td>2<", page) and "Kỳ trước chuyển qua" not in page
 
 
 def test_sms_page_lists_messages_for_staff(client, world):

@@ -1,4 +1,5 @@
-"""Statistics: disjoint buckets that match direct counts, in one query, under random action sequences."""
+"""Statistics: disjoint buckets and the carried-over backlog, read from the tallies the services keep,
+matching a direct count of the dossiers under random action sequences."""
 
 import datetime as dt
 
@@ -9,9 +10,10 @@ from hypothesis import strategies as st
 
 from egov.core.errors import DomainError
 from egov.dossiers import services, workflow
-from egov.dossiers.models import RUNNING_STATUSES, Dossier
+from egov.dossiers.models import RUNNING_STATUSES, Dossier, DossierTally
 from egov.dossiers.selectors import BUCKETS, dossier_stats
 from tests.dossiers.factories import applicant_data, aware, make_procedure, papers_for
+from tests.dossiers.recount import assert_stats_match
 from tests.factories import make_agency
 
 pytestmark = pytest.mark.django_db
@@ -84,10 +86,51 @@ def test_each_dossier_lands_in_exactly_one_bucket(world):
     assert {k: figures[k] for k in direct_counts(Dossier.objects.all(), NOW)} == direct_counts(Dossier.objects.all(), NOW)
 
 
-def test_stats_are_one_query(world, django_assert_num_queries):
+def test_stats_read_the_tallies_and_only_overdue_dossiers(world, django_assert_num_queries):
     build_mix(world)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # tally sums, running dossiers past due
+        dossier_stats(agency=world.agency, date_to=dt.date(2026, 3, 31))
+    with django_assert_num_queries(3):  # and open dossiers received before the period
         dossier_stats(agency=world.agency, date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31))
+
+
+def test_carried_over_counts_the_backlog_at_the_start_of_the_period(world):
+    """Kỳ trước chuyển qua: received before the period, not finished when it began, however they stand now."""
+    w = world
+    march = dt.date(2026, 3, 1)
+    done_in_feb = w.received(received="2026-02-16 09:00")
+    workflow.forward(dossier=done_in_feb, officer=w.counter, at=aware("2026-02-16 10:00"))
+    workflow.forward(dossier=done_in_feb, officer=w.specialist, at=aware("2026-02-17 10:00"))
+    workflow.approve(dossier=done_in_feb, officer=w.leader, at=aware("2026-02-18 10:00"))
+    done_in_march = w.received(received="2026-02-24 09:00")
+    workflow.forward(dossier=done_in_march, officer=w.counter, at=aware("2026-02-24 10:00"))
+    workflow.forward(dossier=done_in_march, officer=w.specialist, at=aware("2026-02-27 10:00"))
+    workflow.approve(dossier=done_in_march, officer=w.leader, at=aware("2026-03-03 10:00"))
+    workflow.return_result(dossier=done_in_march, actor=w.counter, method="counter", at=aware("2026-03-04 09:00"))
+    withdrawn_in_march = w.received(received="2026-02-25 09:00")
+    services.withdraw(dossier=withdrawn_in_march, citizen=w.citizen, at=aware("2026-03-02 09:00"))
+    w.received(received="2026-02-26 09:00")  # still open
+    waiting = w.received(received="2026-02-27 09:00")
+    workflow.forward(dossier=waiting, officer=w.counter, at=aware("2026-02-27 10:00"))
+    workflow.request_supplement(dossier=waiting, officer=w.specialist, missing=["Tờ khai"], at=aware("2026-02-27 11:00"))
+    refused = w.submitted(at=aware("2026-02-20 09:00"))
+    services.refuse(dossier=refused, officer=w.counter, reason="Sai thẩm quyền", at=aware("2026-02-20 10:00"))
+    withdrawn_in_feb = w.received(received="2026-02-20 09:00")
+    services.withdraw(dossier=withdrawn_in_feb, citizen=w.citizen, at=aware("2026-02-23 09:00"))
+    build_mix(w)  # received in March, some finished in March: not carried over
+
+    figures = dossier_stats(agency=w.agency, date_from=march, date_to=dt.date(2026, 3, 31), now=NOW)
+    assert figures["carried_over"] == 4  # done in March, withdrawn in March, still open, waiting
+    assert figures["received"] == 8 and sum(figures[b] for b in BUCKETS) == 8  # not a bucket
+    # From 4 March: February's still open and waiting, and March's early (approved on the 4th), on time, late
+    # and overdue; from the 5th the early one had finished the day before.
+    assert dossier_stats(agency=w.agency, date_from=dt.date(2026, 3, 4), now=NOW)["carried_over"] == 2 + 4
+    assert dossier_stats(agency=w.agency, date_from=dt.date(2026, 3, 5), now=NOW)["carried_over"] == 2 + 3
+    assert dossier_stats(agency=w.agency, date_to=dt.date(2026, 3, 31), now=NOW)["carried_over"] is None
+    for day in (dt.date(2026, 2, 1), dt.date(2026, 2, 24), march, dt.date(2026, 3, 3), dt.date(2026, 3, 10),
+                dt.date(2026, 4, 1)):
+        assert_stats_match(dossier_stats(agency=w.agency, date_from=day, now=NOW), agency=w.agency, date_from=day,
+                           now=NOW)
 
 
 def test_filters_by_period_agency_subtree_and_procedure(world):
@@ -166,6 +209,7 @@ def apply(world, action: str, index: int, at: dt.datetime):
                 min_size=10, max_size=40))
 def test_random_action_sequences_keep_buckets_a_partition(world, received, submitted, steps):
     Dossier.objects.all().delete()
+    DossierTally.objects.all().delete()  # the deletion above is not a service write
     start = aware("2026-04-01 08:00")
     steps = [("receive", 0, 0)] * received + [("submit", 0, 0)] * submitted + sorted(steps, key=lambda s: s[2])
     for minutes, (action, index, offset) in enumerate(steps):
@@ -175,3 +219,10 @@ def test_random_action_sequences_keep_buckets_a_partition(world, received, submi
     assert_consistent(figures)
     direct = direct_counts(Dossier.objects.filter(agency=world.agency), now)
     assert {k: figures[k] for k in direct} == direct
+    assert services.tally_differences() == []
+    # Periods starting in the middle of the history: dossiers finished after the start are carried over.
+    for days in (0, 2, 4, 7, 11):
+        day = (start + dt.timedelta(days=days)).date()
+        for date_to in (None, day + dt.timedelta(days=3)):
+            assert_stats_match(dossier_stats(agency=world.agency, date_from=day, date_to=date_to, now=now),
+                               agency=world.agency, date_from=day, date_to=date_to, now=now)

@@ -265,6 +265,9 @@ class StatsOut(Schema):
     counter: int
     returned: int
     on_time_rate: float | None
+    carried_over: int | None = Field(
+        None, description="Kỳ trước chuyển qua: hồ sơ tiếp nhận trước ngày `from` mà đến đầu ngày đó chưa giải quyết "
+                          "xong (không thuộc các nhóm cộng thành `received`); chỉ có khi có `from`.")
 
 
 @stats_router.get("/dossiers", response=StatsOut, auth=None, summary="Thống kê hồ sơ (công khai, chỉ số liệu tổng hợp)")

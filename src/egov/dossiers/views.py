@@ -327,6 +327,9 @@ def stats(request):
         figures = selectors.dossier_stats(agency=agency, procedure=procedure, date_from=data.get("date_from"),
                                           date_to=data.get("date_to"))
     rows = [(label, figures[key]) for key, label in STAT_LABELS] if figures else []
+    if figures and figures["carried_over"] is not None:
+        # The backlog the period started with: shown before the period's own figures, not among them.
+        rows.insert(0, ("Kỳ trước chuyển qua", figures["carried_over"]))
     return render(request, "dossiers/stats.html", {"form": form, "figures": figures, "rows": rows,
                                                    "agency": agency, "procedure": procedure})
 
