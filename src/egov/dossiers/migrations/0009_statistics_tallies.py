@@ -15,7 +15,7 @@ def fill_tallies(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0007_result_signature_shared_verdicts'),
+        ('dossiers', '0008_list_indexes'),
         ('org', '0001_initial'),
         ('procedures', '0001_initial'),
     ]
