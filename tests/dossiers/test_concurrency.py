@@ -116,3 +116,22 @@ def test_parallel_double_submit_with_one_key_creates_one_dossier():
     results = run_parallel(3, submit)
     assert not [r for r in results if isinstance(r, Exception)], results
     assert len(set(results)) == 1 and Dossier.objects.count() == 1
+
+
+def test_parallel_writes_creating_the_same_tally_row_all_count():
+    """Four withdrawals at once, all the first to finish on that day: each adds to one statistics row."""
+    from egov.dossiers.models import DossierTally
+    from tests.dossiers.factories import aware
+
+    agency = make_agency(name="Bộ phận một cửa thống kê")
+    counter = make_official(Role.COUNTER_OFFICER, agency=agency)
+    citizen = make_citizen()
+    procedure = make_procedure(steps=[])
+    dossiers = [services.register_at_counter(officer=counter, procedure=procedure, data=applicant_data(),
+                                             applicant=citizen, at=aware("2026-03-02 09:00")) for _ in range(4)]
+
+    results = run_parallel(4, lambda i: services.withdraw(dossier=dossiers[i], citizen=citizen,
+                                                          at=aware("2026-03-10 09:00")))
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert DossierTally.objects.get(agency=agency, day="2026-03-10").finished == 4
+    assert services.tally_differences() == []
