@@ -1,11 +1,12 @@
 """API: filing with papers and Idempotency-Key, reading, acting, public tracking, stats, inbound SMS."""
 
 import json
+from pathlib import Path
 
 import pytest
 
-from egov.dossiers import workflow
-from egov.dossiers.models import Dossier
+from egov.dossiers import services, workflow
+from egov.dossiers.models import Dossier, DossierFile
 from egov.notify.models import SmsMessage
 from tests.dossiers.factories import applicant_data, upload
 from tests.factories import PASSWORD, make_api_key
@@ -31,6 +32,39 @@ def test_citizen_files_through_the_api_once_per_idempotency_key(client, world):
     assert data["status"] == "submitted" and data["applicant_name"] == world.citizen.full_name  # from the account
     mine = client.get(f"/api/v1/dossiers/{data['ref']}")
     assert mine.status_code == 200 and mine.json()["code"] is None
+
+
+def test_replayed_submission_answers_as_the_first_did(client, world):
+    _, raw = make_api_key(world.agency, "dossiers:write")
+    auth = {"Authorization": f"Bearer {raw}", "Idempotency-Key": "he-thong-1"}
+    body = {"procedure": world.procedure.code, "agency": world.agency.code, **applicant_data()}
+    first = client.post("/api/v1/dossiers", {**body, **papers(world)}, headers=auth)
+    again = client.post("/api/v1/dossiers", {**body, **papers(world)}, headers=auth)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert first.json()["results"] == [] and first.json()["procedure"] == world.procedure.code
+
+
+def test_submission_missing_a_mandatory_paper_stores_nothing(client, world, settings):
+    _, raw = make_api_key(world.agency, "dossiers:write")
+    one_paper = dict(list(papers(world).items())[:1])
+    response = client.post("/api/v1/dossiers", {"procedure": world.procedure.code, "agency": world.agency.code,
+                                                **applicant_data(), **one_paper},
+                           headers={"Authorization": f"Bearer {raw}"})
+    assert response.status_code == 422 and response.json()["code"] == "missing_papers"
+    assert Dossier.objects.count() == 0 and DossierFile.objects.count() == 0
+    assert not [f for f in Path(settings.MEDIA_ROOT).rglob("*") if f.is_file()]
+
+
+def test_submission_failing_after_its_files_are_written_leaves_no_file(world, settings, monkeypatch):
+    def broken_audit(*args, **kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(services, "audit", broken_audit)
+    with pytest.raises(RuntimeError):
+        world.submitted()
+    assert Dossier.objects.count() == 0 and DossierFile.objects.count() == 0
+    assert not [f for f in Path(settings.MEDIA_ROOT).rglob("*") if f.is_file()]
 
 
 def test_api_refuses_a_paper_by_content_as_json(client, world, settings):

@@ -17,7 +17,7 @@ from pydantic import Field
 from egov.api.auth import AUTH, bearer
 from egov.core.errors import NotFound, PermissionDenied, StateError, ValidationError
 from egov.dossiers import actions, selectors, services
-from egov.dossiers.models import Dossier, SubmissionKey
+from egov.dossiers.models import Dossier
 from egov.dossiers.sms import reply_for
 from egov.dossiers.uploads import collect_papers, max_upload_bytes
 from egov.notify.services import receive_sms, send_sms
@@ -112,7 +112,11 @@ class DossierOut(Schema):
 
     @staticmethod
     def resolve_results(obj):
-        return list(obj.results.order_by("pk")) if obj.pk else []
+        # Results are attached from receipt on (workflow.attach_result), so a dossier not yet
+        # received has none: no query for the answer to a submission.
+        if not obj.pk or obj.status in (Dossier.Status.DRAFT, Dossier.Status.SUBMITTED):
+            return []
+        return list(obj.results.order_by("pk"))
 
 
 class DossierIn(Schema):
@@ -176,7 +180,8 @@ def _reload(dossier: Dossier) -> Dossier:
                          "Gửi lại cùng `Idempotency-Key` trả về hồ sơ đã tạo, không tạo hồ sơ mới.")
 def submit(request, data: Form[DossierIn]):
     actor = request.auth
-    procedure = Procedure.objects.filter(code=data.procedure, is_active=True).first()
+    # The papers are read once: to check the uploads, then the mandatory ones.
+    procedure = Procedure.objects.filter(code=data.procedure, is_active=True).prefetch_related("papers").first()
     agency = Agency.objects.filter(code=data.agency, is_active=True).first()
     if procedure is None or agency is None:
         raise NotFound("Không tìm thấy thủ tục hoặc cơ quan tiếp nhận.")
@@ -186,12 +191,12 @@ def submit(request, data: Form[DossierIn]):
                       applicant_id_number=values["applicant_id_number"] or actor.identity_number,
                       applicant_phone=values["applicant_phone"] or actor.phone or "",
                       applicant_address=values["applicant_address"] or actor.address)
-    key = request.headers.get("Idempotency-Key", "")
     uploads = collect_papers(procedure.papers.all(), request.FILES)
-    replay = bool(key) and SubmissionKey.objects.filter(owner=services.owner_key(actor), key=key.strip()[:120]).exists()
-    dossier = services.submit_online(actor=actor, procedure=procedure, agency=agency, data=values, uploads=uploads,
-                                     idempotency_key=key)
-    return Status(200 if replay else 201, _reload(dossier))
+    dossier, created = services.submit_online_once(actor=actor, procedure=procedure, agency=agency, data=values,
+                                                   uploads=uploads,
+                                                   idempotency_key=request.headers.get("Idempotency-Key", ""))
+    # A new dossier already holds its procedure and agency; a replayed one is read as it is now.
+    return Status(201, dossier) if created else Status(200, _reload(dossier))
 
 
 @router.get("/track/{code}", response={200: TrackOut, 404: ErrorOut}, auth=None, summary="Tra cứu hồ sơ (công khai)",

@@ -140,10 +140,6 @@ def _check_applicant(data: dict) -> dict:
     return clean
 
 
-def _missing_papers(procedure, dossier_papers: set[int]) -> list[str]:
-    return [p.name for p in procedure.papers.all() if p.mandatory and p.pk not in dossier_papers]
-
-
 def owner_key(actor) -> str:
     if getattr(actor, "is_api_key", False):
         return f"apikey:{actor.pk}"
@@ -187,6 +183,14 @@ def _replace_papers(dossier: Dossier, uploads, *, actor, saved) -> None:
 def submit_online(*, actor, procedure, agency, data: dict, uploads: list[CheckedUpload] = (),
                   idempotency_key: str = "", dossier: Dossier | None = None, at=None) -> Dossier:
     """Submit a dossier online (nộp trực tuyến). The same key twice returns the first dossier."""
+    return submit_online_once(actor=actor, procedure=procedure, agency=agency, data=data, uploads=uploads,
+                              idempotency_key=idempotency_key, dossier=dossier, at=at)[0]
+
+
+def submit_online_once(*, actor, procedure, agency, data: dict, uploads: list[CheckedUpload] = (),
+                       idempotency_key: str = "", dossier: Dossier | None = None,
+                       at=None) -> tuple[Dossier, bool]:
+    """`submit_online`, telling whether this call created the dossier (False: the key was used before)."""
     is_key = getattr(actor, "is_api_key", False)
     if is_key:
         ensure_can(actor, "dossier.submit", agency)
@@ -199,8 +203,12 @@ def submit_online(*, actor, procedure, agency, data: dict, uploads: list[Checked
     if key:
         existing = SubmissionKey.objects.filter(owner=owner_key(actor), key=key).select_related("dossier").first()
         if existing:
-            return existing.dossier
+            return existing.dossier, False
     clean = _check_applicant(data)
+    from_draft = dossier is not None
+    if not from_draft:
+        # A new dossier holds only these uploads: refuse it before a file is written or a row inserted.
+        _refuse_missing(procedure, {u.paper_id for u in uploads})
     at = now_or(at)
     try:
         with _FilesOnFailure() as saved, transaction.atomic():
@@ -217,11 +225,11 @@ def submit_online(*, actor, procedure, agency, data: dict, uploads: list[Checked
             bump(dossier)
             if key:
                 SubmissionKey.objects.create(owner=owner_key(actor), key=key, dossier=dossier)
-            _replace_papers(dossier, uploads, actor=actor, saved=saved)
-            missing = _missing_papers(procedure, set(dossier.files.values_list("paper_id", flat=True)))
-            if missing:
-                raise ValidationError("Còn thiếu giấy tờ bắt buộc: " + "; ".join(missing) + ".",
-                                      code="missing_papers", details={"missing": missing})
+            if from_draft:  # these uploads join or replace the papers the draft holds
+                _replace_papers(dossier, uploads, actor=actor, saved=saved)
+                _refuse_missing(procedure, set(dossier.files.values_list("paper_id", flat=True)))
+            else:
+                store_files(dossier, list(uploads), actor=actor, saved=saved)
             event(dossier, "submitted", "Nộp hồ sơ trực tuyến", actor=actor, at=at)
             audit(actor, "dossier.submitted", dossier, summary={"procedure": procedure.code})
     except IntegrityError:
@@ -229,9 +237,16 @@ def submit_online(*, actor, procedure, agency, data: dict, uploads: list[Checked
         if key:
             existing = SubmissionKey.objects.filter(owner=owner_key(actor), key=key).first()
             if existing:
-                return existing.dossier
+                return existing.dossier, False
         raise
-    return dossier
+    return dossier, True
+
+
+def _refuse_missing(procedure, dossier_papers: set[int]) -> None:
+    missing = [p.name for p in procedure.papers.all() if p.mandatory and p.pk not in dossier_papers]
+    if missing:
+        raise ValidationError("Còn thiếu giấy tờ bắt buộc: " + "; ".join(missing) + ".",
+                              code="missing_papers", details={"missing": missing})
 
 
 def withdraw(*, dossier: Dossier, citizen, reason: str = "", at=None) -> Dossier:
