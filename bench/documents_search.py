@@ -11,6 +11,14 @@ call, visibility and ORM included -- as a leader of the largest agency, for a mi
 rare and common words, with and without diacritics, with filters, and filters alone. It also
 times `services.register_incoming` (no file) to give registrations per second. Results replace
 the "## Document search" section of docs/benchmarks.md.
+
+Loading a million documents takes minutes. To load once and measure many times, name a database
+in the URL and set EGOV_BENCH_KEEP=1: the database is created and loaded when it does not hold
+the N generated documents yet, migrated on every run (so new indexes are built on it), kept
+afterwards, and the documents the registration timing adds are deleted again:
+
+    EGOV_BENCH_KEEP=1 EGOV_DATABASE_URL=postgres://postgres@127.0.0.1:5432/egov_docbench \
+        python -m bench documents_search
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ for entry in (str(ROOT), str(ROOT / "src")):
     if entry not in sys.path:
         sys.path.insert(0, entry)
 
-from bench.common import REPORT, Report, demo_site, log, machine_line, table
+from bench.common import REPORT, Report, Site, _pg_admin, _python, base_env, demo_site, log, machine_line, table
 
 TITLE = "Document search"
 DEFAULT_N = 1_000_000
@@ -168,7 +176,27 @@ def bulk_insert(n: int, agency_ids: list[int], type_ids: dict[str, int]) -> floa
     return time.perf_counter() - started
 
 
-def measure(n: int) -> tuple[list[list], dict]:
+@contextlib.contextmanager
+def kept_site(database_url: str):
+    """The site on the named PostgreSQL database, created when missing and kept afterwards."""
+    import subprocess
+    import tempfile
+    import urllib.parse
+
+    import psycopg
+
+    name = urllib.parse.urlsplit(database_url).path.lstrip("/")
+    with contextlib.suppress(psycopg.errors.DuplicateDatabase):
+        _pg_admin(database_url, f'CREATE DATABASE "{name}"')
+    with tempfile.TemporaryDirectory(prefix="egov-bench-") as tmp:
+        site = Site(data_dir=Path(tmp), env=base_env(Path(tmp), database_url), database_url=database_url)
+        subprocess.run([_python(), "-m", "egov.cli", "migrate"], env=site.env, check=True, cwd=tmp,
+                       stdout=subprocess.DEVNULL)
+        log(f"kept database {name} migrated")
+        yield site
+
+
+def measure(n: int, *, keep: bool = False) -> tuple[list[list], dict]:
     from django.db import connection, transaction
 
     from egov.documents import services
@@ -179,19 +207,33 @@ def measure(n: int) -> tuple[list[list], dict]:
     from egov.org.roles import Role
     from egov.org.services import create_official
 
-    seed_document_types()
-    agencies = [Agency.objects.create(code=f"000.00.{i:02d}.B99", name=f"Cơ quan thử {i}", short_name="UBND")
-                for i in range(AGENCIES)]
-    type_ids = dict(DocumentType.objects.values_list("code", "id"))
-    # SQLite: one transaction (fast). PostgreSQL: autocommit, so each COPY commits and its
-    # deferred foreign-key checks do not block building the GIN index afterwards.
-    with transaction.atomic() if connection.vendor == "sqlite" else contextlib.nullcontext():
-        load_s = bulk_insert(n, [a.pk for a in agencies], type_ids)
-    leader = create_official(actor=None, agency=agencies[0], username="bench.lanhdao", full_name="Lãnh đạo",
-                             password="Bench@2026-x", roles=[Role.LEADER]).user
-    clerk = create_official(actor=None, agency=agencies[0], username="bench.vanthu", full_name="Văn thư",
-                            password="Bench@2026-x", roles=[Role.CLERK]).user
+    from django.contrib.auth import get_user_model
+
     from egov.documents.models import Document
+
+    seed_document_types()
+    loaded = keep and Document.objects.filter(pk__lte=n).count() == n
+    if loaded:
+        agencies = list(Agency.objects.filter(code__endswith=".B99").order_by("code"))
+        load_s = None
+        log(f"reusing the {n:,} documents already loaded")
+    else:
+        agencies = [Agency.objects.create(code=f"000.00.{i:02d}.B99", name=f"Cơ quan thử {i}", short_name="UBND")
+                    for i in range(AGENCIES)]
+    type_ids = dict(DocumentType.objects.values_list("code", "id"))
+    if not loaded:
+        # SQLite: one transaction (fast). PostgreSQL: autocommit, so each COPY commits and its
+        # deferred foreign-key checks do not block building the GIN index afterwards.
+        with transaction.atomic() if connection.vendor == "sqlite" else contextlib.nullcontext():
+            load_s = bulk_insert(n, [a.pk for a in agencies], type_ids)
+    users = get_user_model().objects
+    if loaded:
+        leader, clerk = users.get(username="bench.lanhdao"), users.get(username="bench.vanthu")
+    else:
+        leader = create_official(actor=None, agency=agencies[0], username="bench.lanhdao", full_name="Lãnh đạo",
+                                 password="Bench@2026-x", roles=[Role.LEADER]).user
+        clerk = create_official(actor=None, agency=agencies[0], username="bench.vanthu", full_name="Văn thư",
+                                password="Bench@2026-x", roles=[Role.CLERK]).user
 
     symbol = (Document.objects.filter(agency=agencies[0], direction="outgoing", doc_type__code="QĐ")
               .values_list("number_symbol", flat=True).first())
@@ -220,6 +262,8 @@ def measure(n: int) -> tuple[list[list], dict]:
                                    summary=f"V/v thử tốc độ vào sổ {i}", number_symbol=f"{i}/UBND-VP",
                                    issuer_name="Ủy ban nhân dân thành phố Huế")
     per_second = count / (time.perf_counter() - t)
+    if keep:
+        Document.objects.filter(pk__gt=n).delete()
     info = {"vendor": connection.vendor, "load_s": load_s, "per_second": per_second,
             "big_share": BIG_SHARE, "worst_p50": worst_p50, "worst_p99": worst_p99}
     return rows, info
@@ -228,13 +272,16 @@ def measure(n: int) -> tuple[list[list], dict]:
 def run(report: Report, *, n: int | None = None, database_url: str | None = None) -> None:
     n = n or int(os.environ.get("EGOV_BENCH_DOCUMENTS", DEFAULT_N))
     database_url = database_url if database_url is not None else os.environ.get("EGOV_DATABASE_URL", "")
-    with demo_site(database_url=database_url or None, demo=False) as site:
+    keep = bool(database_url) and os.environ.get("EGOV_BENCH_KEEP") == "1"
+    with kept_site(database_url) if keep else demo_site(database_url=database_url or None, demo=False) as site:
         site.django()
-        rows, info = measure(n)
+        rows, info = measure(n, keep=keep)
+    loaded = (f"bulk-loaded in {info['load_s']:.0f} s" if info["load_s"] is not None
+              else "loaded by an earlier run (EGOV_BENCH_KEEP)")
     engine = "PostgreSQL (tsvector + GIN)" if info["vendor"] == "postgresql" else "SQLite (FTS5)"
     body = (
         f"`bench/documents_search.py`, {engine}: {n:,} generated documents (ten years, {AGENCIES} agencies, the "
-        f"largest holding {int(info['big_share'] * 100)}%), bulk-loaded in {info['load_s']:.0f} s. Each query goes "
+        f"largest holding {int(info['big_share'] * 100)}%), {loaded}. Each query goes "
         f"through `selectors.search_documents` (visibility, filters, ranking, one page of 25, count capped at "
         f"1,000) as a leader of the largest agency, {REPEAT} runs after one warm-up; times in ms.\n\n"
         + table(["query", "words", "shown", "matches", "p50 ms", "p99 ms"], rows)
