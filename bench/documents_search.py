@@ -111,7 +111,7 @@ def generate(n: int, agency_ids: list[int], type_ids: dict[str, int], *, seed: i
         number = rng.randrange(1, 9000) if incoming else register[key]
         symbol = f"{number}/UBND-VP" if code == "CV" else f"{number}/{code}-UBND"
         status = rng.choice(["registered", "in_progress", "done", "done"]) if incoming else "issued"
-        body = (filter_tokens(agency_id=agency, type_code=code, year=issued.year) + " "
+        body = (filter_tokens(agency_id=agency, type_code=code, year=issued.year, document_id=i) + " "
                 + fold(f"{symbol} {issuer} {summary} " + " ".join(rng.choices(FILLER, k=30))))
         row = (i, "incoming" if incoming else "outgoing", agency, status, type_ids[code], symbol,
                None if incoming else number, issued, issuer, fold(issuer)[:255], summary,

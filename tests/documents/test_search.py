@@ -128,3 +128,64 @@ def test_an_outgoing_document_is_found_by_its_year_once_issued(world):
     found = search_documents(world.leader, Filters(q="lich truc tet", doc_type="TB", date_from=dt.date(2026, 1, 1),
                                                    date_to=dt.date(2026, 12, 31)))
     assert ids(found) == {draft.pk}
+
+
+SUBJECTS = ["chuyển đổi số", "đất đai", "hộ tịch", "chữ ký số", "cải cách hành chính"]
+
+
+@pytest.fixture
+def varied(world, other_world, monkeypatch):
+    """Thirty documents in slices of four ids: words from every document to two of them, with
+    and without diacritics, types, years, statuses, one handled by the specialist, and another
+    agency's documents between them."""
+    monkeypatch.setattr(search, "SLICE_BITS", 2)
+    monkeypatch.setattr(search, "SLICE_IDS", 4)
+    made = []
+    for i in range(30):
+        subject = "hộ tịch" if i in (3, 17) else SUBJECTS[i % 4] if i % 3 else "chuyển đổi số"
+        where = world if i % 5 else other_world
+        document = services.register_incoming(
+            actor=where.clerk, agency=where.agency, doc_type=doc_type(["CV", "QĐ", "KH"][i % 3]),
+            summary=f"V/v triển khai {subject} " + "báo cáo " * (i % 4), number_symbol=f"{100 + i}/UBND-VP",
+            issuer_name="Sở Tư pháp" if i % 2 else "Sở Nội vụ", issued_on=dt.date(2022 + i % 4, 1 + i % 12, 10))
+        made.append(document)
+    services.assign(actor=world.leader, document=made[8], targets=[Target("lead", user=world.specialist)])
+    return made
+
+
+QUERIES = [Filters(q="chuyển đổi số"), Filters(q="chuyen doi s"), Filters(q="ho tich"), Filters(q="bao cao"),
+           Filters(q="so"), Filters(q="101/UBND-VP"), Filters(q="khong co"),
+           Filters(q="dat dai", doc_type="QĐ"), Filters(q="chu ky", status="registered"),
+           Filters(q="trien khai", issuer="tu phap", date_from=dt.date(2023, 1, 1), date_to=dt.date(2024, 12, 31))]
+PLANS = {"walk newest first": {"WALK_SHARE": 0.0}, "slices": {"WALK_SHARE": 2.0, "PLAIN_FACTOR": 0},
+         "slices, prefix tested on rows": {"WALK_SHARE": 2.0, "PLAIN_FACTOR": 0, "PREFIX_SHARE": 0.0},
+         "everything at once": {"WALK_SHARE": 2.0, "PLAIN_FACTOR": 10**6}}
+
+
+def straightforward(actor, filters, window):
+    """Every visible match, newest `window` by id, ranked: what the search must return."""
+    from egov.documents.selectors import _scope, filtered
+
+    match, words = search.fts_query(filters.q, _scope(actor, filters))
+    matched = search.apply_text(filtered(actor, filters), match, words)
+    newest = list(matched.order_by("-id").values_list("id", flat=True))
+    return search.rank(newest[:window], match), len(newest)
+
+
+@pytest.mark.parametrize("plan", list(PLANS))
+def test_every_plan_finds_the_newest_matches_in_the_same_order(world, varied, monkeypatch, plan):
+    if connection.vendor != "postgresql" and plan != "walk newest first":
+        pytest.skip("the plans are PostgreSQL's; SQLite has one")
+    window = 4
+    monkeypatch.setattr(search, "RANK_WINDOW", window)
+    monkeypatch.setattr(search, "_statistics", {})
+    for name, value in PLANS[plan].items():
+        monkeypatch.setattr(search, name, value)
+    for actor in (world.leader, world.specialist):
+        for filters in QUERIES:
+            expected, matches = straightforward(actor, filters, window)
+            page = search_documents(actor, filters, per_page=3)
+            rest = search_documents(actor, filters, page=2, per_page=3)
+            assert [d.pk for d in page.results + rest.results] == expected, (filters, connection.vendor)
+            assert (page.total, page.more_than) == ((matches, None) if matches <= window else (None, window))
+    assert straightforward(world.leader, Filters(q="chuyen doi so"), window)[1] > window  # slices were needed

@@ -16,7 +16,9 @@ Speed at a province's ten-year volume (a million documents), whatever the words:
 
 from __future__ import annotations
 
+import math
 import re
+import time
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -31,11 +33,23 @@ _WORD = re.compile(r"[0-9a-z]+")
 _SYMBOL = re.compile(r"\d\s*/\s*\w")
 
 
-def filter_tokens(*, agency_id, type_code: str | None, year: int | None) -> str:
+# Each document also carries a token for its agency and its slice of SLICE_IDS document ids
+# ("zs12x15"): PostgreSQL finds the newest matches of a middling word one slice at a time,
+# reading a slice's few hundred matches instead of all of them (see `_newest_sliced`).
+SLICE_BITS = 16
+SLICE_IDS = 1 << SLICE_BITS
+
+
+def slice_token(agency_id, document_id: int) -> str:
+    return f"zs{agency_id}x{document_id >> SLICE_BITS}"
+
+
+def filter_tokens(*, agency_id, type_code: str | None, year: int | None, document_id: int | None = None) -> str:
     """Tokens for the filters every search uses, indexed with the words, so the text index
     narrows by agency, type and year itself instead of handing out every match of a common
-    word to be checked against the table ("zag12 ztyqd zyr2026"; no user types those)."""
-    parts = [f"zag{agency_id}"]
+    word to be checked against the table ("zs12x15 zag12 ztyqd zyr2026"; no user types those)."""
+    parts = [slice_token(agency_id, document_id)] if document_id else []
+    parts.append(f"zag{agency_id}")
     if type_code:
         parts.append(f"zty{words_only(type_code).replace(' ', '')}")
     if year:
@@ -48,7 +62,7 @@ def document_text(document, *, extra_text: str = "") -> str:
     parts = [document.number_symbol, document.doc_type.name if document.doc_type_id else "",
              document.issuer_name, document.summary, document.signer_name, extra_text]
     tokens = filter_tokens(agency_id=document.agency_id, type_code=document.doc_type.code if document.doc_type_id else None,
-                           year=document.issued_on.year if document.issued_on else None)
+                           year=document.issued_on.year if document.issued_on else None, document_id=document.pk)
     return tokens + " " + words_only(" ".join(p for p in parts if p))
 
 
@@ -93,18 +107,29 @@ class Scope:
 MAX_YEAR_TOKENS = 6
 
 
-def fts_query(query: str, scope: Scope | None = None) -> tuple[str, list[str]]:
-    """The engine's query for the words of `query` (all must match; the last one as a prefix),
-    narrowed by the scope's tokens."""
+@dataclass(frozen=True)
+class Terms:
+    """A query taken apart: scope tokens, whole words, and the last word matched as a prefix."""
+
+    tokens: tuple[str, ...]
+    exact: tuple[str, ...]
+    prefix: str | None
+
+    def postgres(self, *, lead: tuple[str, ...] = (), prefix: bool = True) -> str:
+        """A PostgreSQL tsquery of `lead` tokens, the terms, and the prefix word when `prefix`."""
+        parts = [*lead, *self.tokens, *self.exact]
+        if prefix and self.prefix:
+            parts.append(f"{self.prefix}:*")
+        return " & ".join(parts)
+
+
+def query_terms(query: str, scope: Scope | None = None) -> tuple[Terms, list[str]]:
     words = [w for term in search_terms(query) for w in _WORD.findall(term)]
-    if not words:
-        return "", words
     sqlite = connection.vendor == "sqlite"
     tokens: list[str] = []
     if scope is not None:
-        # SQLite needs the agency inside the FTS query; PostgreSQL's GIN index holds agency_id
-        # already, and an extra common token there makes the planner read every match of a
-        # common word (bitmap scan) instead of walking the newest documents backwards.
+        # SQLite needs the agency inside the FTS query; PostgreSQL adds its agency tokens per
+        # plan (`_newest_postgres`).
         if scope.agency_id and sqlite:
             tokens.append(f"zag{scope.agency_id}")
         if scope.type_code:
@@ -115,13 +140,21 @@ def fts_query(query: str, scope: Scope | None = None) -> tuple[str, list[str]]:
     # Whole words, except the last one which may be half typed ("chuyen doi s"): a prefix on
     # every short word ("ho*" for "hộ") would match half the vocabulary and slow the search.
     # A number and symbol (838/QĐ-UBND) is typed whole, and "ubnd*" would read a huge list.
-    prefix = 0 if _SYMBOL.search(query) else 1
-    exact, last = (words, []) if not prefix else (words[:-1], words[-1:])
-    if sqlite:
-        parts = tokens + [f'"{w}"' for w in exact] + [f'"{w}"*' for w in last]
+    if not words or _SYMBOL.search(query):
+        return Terms(tuple(tokens), tuple(words), None), words
+    return Terms(tuple(tokens), tuple(words[:-1]), words[-1]), words
+
+
+def fts_query(query: str, scope: Scope | None = None) -> tuple[str, list[str]]:
+    """The engine's query for the words of `query` (all must match; the last one as a prefix),
+    narrowed by the scope's tokens."""
+    terms, words = query_terms(query, scope)
+    if not words:
+        return "", words
+    if connection.vendor == "sqlite":
+        parts = [*terms.tokens, *(f'"{w}"' for w in terms.exact)] + ([f'"{terms.prefix}"*'] if terms.prefix else [])
         return " AND ".join(parts), words
-    parts = tokens + list(exact) + [f"{w}:*" for w in last]
-    return " & ".join(parts), words
+    return terms.postgres(), words
 
 
 @dataclass
@@ -180,6 +213,114 @@ def rank(ids: list[int], match: str) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+# PostgreSQL plans (`newest_postgres`): a query matching this share of documents walks them
+# newest first; a last (prefix) word this common is tested on rows rather than read from the
+# index; when older matches are expected to be fewer than PLAIN_FACTOR times what is still
+# needed, they are read at once.
+WALK_SHARE = 0.2
+PREFIX_SHARE = 0.02
+PLAIN_FACTOR = 3
+STATISTICS_SECONDS = 600
+_statistics: dict = {}
+
+
+def lexeme_shares() -> dict[str, float]:
+    """The share of documents holding each common word or token, from PostgreSQL's own
+    statistics of the vector column (kept by ANALYZE; empty before the first one). Cached
+    for a few minutes: they only steer the plan, never the result."""
+    now = time.monotonic()
+    if _statistics.get("until", 0) > now:
+        return _statistics["shares"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                       "WHERE tablename = 'documents_searchtext' AND attname = 'vector'")
+        row = cursor.fetchone()
+    shares = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+    _statistics.update(until=now + STATISTICS_SECONDS, shares=shares)
+    return shares
+
+
+def _share(word: str, shares: dict[str, float], *, prefix: bool = False) -> float:
+    if prefix:
+        return min(1.0, sum(f for lexeme, f in shares.items() if lexeme.startswith(word)))
+    # A word missing from the statistics is rarer than the rarest one listed.
+    return shares.get(word, min(shares.values(), default=0.0))
+
+
+def newest_postgres(queryset, terms: Terms, agency_id: int, limit: int) -> list[int]:
+    """The ids of the newest `limit` documents of `queryset` (all of one agency) matching
+    `terms`, newest first: ORDER BY id DESC LIMIT over every match, read more cheaply.
+
+    GIN hands out every match of a word at once, in no useful order, and each one costs a heap
+    visit: a word in 4% of a million documents is 40,000 visits to keep the newest thousand.
+    So, by how common the words are (PostgreSQL's statistics of the vector column):
+    - very common (WALK_SHARE): walk the agency's documents newest first, testing each; the
+      matches needed come within a few thousand documents;
+    - otherwise by slices of document ids, newest first (`slice_token` in the index query):
+      the newest slice, then as many older slices as the matches seen so far say are needed,
+      and everything older at once (`zag<agency>`) when few matches are expected there;
+    - a last word read as a prefix and as common as PREFIX_SHARE ("so*" is "so", "song",
+      "son" ...) is tested on the rows the other words find instead of read from the index.
+    The plan changes the cost, never the result.
+    """
+    shares = lexeme_shares()
+    common = [_share(w, shares) for w in terms.exact]
+    prefix_share = _share(terms.prefix, shares, prefix=True) if terms.prefix else None
+    if prefix_share is not None:
+        common.append(prefix_share)
+    if min(common, default=0.0) >= WALK_SHARE:
+        return _matches(queryset, None, terms.postgres(), limit)
+    check = terms.postgres() if terms.exact and prefix_share is not None and prefix_share >= PREFIX_SHARE else None
+    in_index = {"prefix": check is None}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(document_id) FROM documents_searchtext")
+        top = cursor.fetchone()[0]
+    if top is None:
+        return []
+    found: list[int] = []
+    newest = top >> SLICE_BITS  # the newest slice not read yet
+    count = 1
+    while newest >= 0:
+        oldest = max(0, newest - count + 1)
+        lead = [slice_token(agency_id, s << SLICE_BITS) for s in range(newest, oldest - 1, -1)]
+        group = lead[0] if len(lead) == 1 else "(" + " | ".join(lead) + ")"
+        found += _matches(queryset, terms.postgres(lead=(group,), **in_index), check, limit - len(found))
+        if len(found) >= limit:
+            return found
+        newest = oldest - 1
+        read_ids = top + 1 - (oldest << SLICE_BITS)
+        left_ids = oldest << SLICE_BITS
+        needed = limit - len(found)
+        expected = len(found) * left_ids / read_ids
+        if expected <= PLAIN_FACTOR * needed:
+            break
+        count = math.ceil(needed * 1.25 * read_ids / len(found) / SLICE_IDS)
+        if count > newest:
+            break
+    if newest >= 0:
+        found += _matches(queryset, terms.postgres(lead=(f"zag{agency_id}",), **in_index), check,
+                          limit - len(found), below=(newest + 1) << SLICE_BITS)
+    return found
+
+
+def _matches(queryset, index_query: str | None, check: str | None, limit: int, *, below: int | None = None) -> list[int]:
+    """Ids of `queryset` whose text matches `index_query` (read from the GIN index) and
+    `check` (tested on each row: the planner cannot use the index for a function call), newest
+    first, at most `limit`."""
+    where, params = ["documents_searchtext.document_id = documents_document.id"], []
+    if index_query:
+        where.append("documents_searchtext.vector @@ to_tsquery('simple', %s)")
+        params.append(index_query)
+    if check:
+        where.append("ts_match_vq(documents_searchtext.vector, to_tsquery('simple', %s))")
+        params.append(check)
+    if below is not None:
+        where.append("documents_searchtext.document_id < %s")
+        params.append(below)
+    matched = queryset.extra(tables=["documents_searchtext"], where=where, params=params)
+    return list(matched.order_by("-id").values_list("id", flat=True)[:limit])
+
+
 def run(queryset, *, query: str = "", page: int = 1, per_page: int = 25, scope: Scope | None = None) -> SearchPage:
     """One page of `queryset` (already scoped and filtered) matching the words of `query`.
 
@@ -193,10 +334,13 @@ def run(queryset, *, query: str = "", page: int = 1, per_page: int = 25, scope: 
     match, words = fts_query(query, scope)
     page = max(1, page)
     offset = (page - 1) * per_page
-    if words:
+    if words and connection.vendor == "postgresql" and scope is not None and scope.agency_id:
+        window = newest_postgres(queryset, query_terms(query, scope)[0], scope.agency_id, RANK_WINDOW + 1)
+    elif words:
         matched = apply_text(queryset, match, words)
         newest = matched.order_by("-text_id") if connection.vendor == "sqlite" else matched.order_by("-id")
         window = list(newest.values_list("id", flat=True)[:RANK_WINDOW + 1])
+    if words:
         more = len(window) > RANK_WINDOW
         window = window[:RANK_WINDOW]
         ordered = rank(window, match)
