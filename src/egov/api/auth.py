@@ -12,9 +12,10 @@ class BearerKey(HttpBearer):
     def authenticate(self, request, token):
         if not token or not token.startswith("egov_"):
             return None
-        key = (ApiKey.objects.select_related("agency")
-               .filter(key_hash=hash_key(token), is_active=True).first())
-        if key is None:
+        # get(), not first(): the hash is unique, and first() would compile the model's ordering too.
+        try:
+            key = ApiKey.objects.select_related("agency").get(key_hash=hash_key(token), is_active=True)
+        except ApiKey.DoesNotExist:
             return None
         # Bounded write: only touch the row when the stamp is more than a minute old.
         now = timezone.now()

@@ -59,7 +59,9 @@ def record(actor, action: str, obj=None, *, agency=None, summary: dict | None = 
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     chain_key = f"agency:{agency.pk}" if agency is not None else SYSTEM_CHAIN
-    with transaction.atomic():
+    # No savepoint: an error here fails the caller's transaction anyway, and an entry is written
+    # on every service call (savepoint and release are two more statements each time).
+    with transaction.atomic(savepoint=False):
         chain, _ = AuditChain.objects.select_for_update().get_or_create(key=chain_key)
         entry = AuditEntry(
             chain=chain_key,

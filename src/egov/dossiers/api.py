@@ -180,11 +180,13 @@ def _reload(dossier: Dossier) -> Dossier:
                          "Gửi lại cùng `Idempotency-Key` trả về hồ sơ đã tạo, không tạo hồ sơ mới.")
 def submit(request, data: Form[DossierIn]):
     actor = request.auth
-    # The papers are read once: to check the uploads, then the mandatory ones.
-    procedure = Procedure.objects.filter(code=data.procedure, is_active=True).prefetch_related("papers").first()
-    agency = Agency.objects.filter(code=data.agency, is_active=True).first()
-    if procedure is None or agency is None:
-        raise NotFound("Không tìm thấy thủ tục hoặc cơ quan tiếp nhận.")
+    try:
+        # Codes are unique: get(), since first() would sort by the models' orderings (a join for
+        # procedures). The papers are read once: to check the uploads, then the mandatory ones.
+        procedure = Procedure.objects.prefetch_related("papers").get(code=data.procedure, is_active=True)
+        agency = Agency.objects.get(code=data.agency, is_active=True)
+    except (Procedure.DoesNotExist, Agency.DoesNotExist):
+        raise NotFound("Không tìm thấy thủ tục hoặc cơ quan tiếp nhận.") from None
     values = data.dict()
     if not getattr(actor, "is_api_key", False) and not values["applicant_name"]:
         values.update(applicant_name=actor.organization_name or actor.full_name,

@@ -130,7 +130,9 @@ class RequiredPaper(models.Model):
     class Meta:
         verbose_name = "thành phần hồ sơ"
         verbose_name_plural = "thành phần hồ sơ"
-        ordering = ["procedure", "order", "id"]
+        # By the column, not the relation: "procedure" would sort by the procedure's own ordering
+        # and join procedure and field into every read of a procedure's papers.
+        ordering = ["procedure_id", "order", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(originals__gt=0) | Q(copies__gt=0), name="paper_has_a_count"),
         ]
