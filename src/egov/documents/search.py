@@ -6,10 +6,12 @@ query, so "quyet dinh" and "Quyết định" find the same documents on both eng
 Speed at a province's ten-year volume (a million documents), whatever the words:
 - the filters every search has (the actor's agency, the type, the years) are also tokens in the
   indexed text (`filter_tokens`), so the text index narrows by them itself;
-- matches are taken newest first straight from the index and cut at RANK_WINDOW; only that
-  window is ranked (bm25 / ts_rank), so the cost is bounded by the window, not by how common a
-  word is; the other filters (status, dates, handler, visibility) are indexed columns checked
-  on those rows;
+- the newest RANK_WINDOW matches (by id) are ranked (bm25 / ts_rank), the rest never are; FTS5
+  hands matches out newest first itself (with prefix indexes for the half-typed last word);
+  PostgreSQL's GIN does not, so `newest_postgres` reads them a slice of ids at a time, or walks
+  the documents newest first for very common words: the cost follows the window, not how
+  common a word is; the other filters (status, dates, handler, visibility) are indexed columns
+  checked on those rows;
 - no COUNT(*) over everything: the count is exact up to the window (or COUNT_CAP for searches
   without words) and "more than N" beyond it.
 """
@@ -254,8 +256,8 @@ def newest_postgres(queryset, terms: Terms, agency_id: int, limit: int) -> list[
     GIN hands out every match of a word at once, in no useful order, and each one costs a heap
     visit: a word in 4% of a million documents is 40,000 visits to keep the newest thousand.
     So, by how common the words are (PostgreSQL's statistics of the vector column):
-    - very common (WALK_SHARE): walk the agency's documents newest first, testing each; the
-      matches needed come within a few thousand documents;
+    - very common, type and years included (WALK_SHARE): walk the agency's documents newest
+      first, testing each; the matches needed come within a few thousand documents;
     - otherwise by slices of document ids, newest first (`slice_token` in the index query):
       the newest slice, then as many older slices as the matches seen so far say are needed,
       and everything older at once (`zag<agency>`) when few matches are expected there;
@@ -268,7 +270,12 @@ def newest_postgres(queryset, terms: Terms, agency_id: int, limit: int) -> list[
     prefix_share = _share(terms.prefix, shares, prefix=True) if terms.prefix else None
     if prefix_share is not None:
         common.append(prefix_share)
-    if min(common, default=0.0) >= WALK_SHARE:
+    # The words of a query go together (a phrase: the rarest one counts); the type and the
+    # years do not depend on them, and a walk meets the matches of all of them.
+    walked = min(common, default=0.0)
+    for token in terms.tokens:
+        walked *= min(1.0, sum(_share(t, shares) for t in _WORD.findall(token)))
+    if walked >= WALK_SHARE:
         return _matches(queryset, None, terms.postgres(), limit)
     check = terms.postgres() if terms.exact and prefix_share is not None and prefix_share >= PREFIX_SHARE else None
     in_index = {"prefix": check is None}
