@@ -30,11 +30,13 @@ BEFORE = ("Before the submission path was trimmed (18 SQL statements a submissio
           "its files queried twice, the papers read twice with joins, a replay check, savepoints around the "
           "audit entry): SQLite 47/s at 13.54 ms server CPU, PostgreSQL 32/s at 17.74 ms.")
 WHY = ("Why 200/s is out of reach on this machine: two cores serve both the load generator and the server, so "
-       "200/s needs well under 10 ms of CPU a submission in all. Half of what is left is fixed work a "
-       "submission owes (reading 401 KB of multipart, hashing and writing two files, the database's own work "
-       "on five inserts and the commit); the rest is Django's ORM building each statement (about 0.5 ms per "
-       "statement on this CPU, where the SQL itself takes a tenth of that) and the request machinery. Going "
-       "further means fixed SQL for the inserts and lookups instead of the ORM, as the tracking page does.")
+       "200/s leaves under 10 ms of CPU a submission for wrk and gunicorn together. In one process a submission "
+       "now costs about 7.6 ms (table above); the server spends about 3 ms more a request on gunicorn reading and "
+       "parsing 401 KB from the socket and on its own bookkeeping. Of the 7.6 ms, about 3 ms is work a submission "
+       "owes (multipart parsing, hashing and writing two files, the commit and the database's own work on the "
+       "inserts); most of the rest is Django's ORM building the 12 statements (0.3 to 0.8 ms each on this CPU, "
+       "where running the SQL takes a tenth of that) and the request machinery. Going further means fixed SQL for "
+       "the lookups and inserts, as the tracking page and the audit chain head already use.")
 
 
 def pdf_of_size(size: int) -> bytes:
