@@ -69,6 +69,8 @@ QUERIES = [
     ("common phrase", {"q": "chuyển đổi số"}),
     ("common, no diacritics", {"q": "chuyen doi so"}),
     ("very common word", {"q": "báo cáo"}),
+    ("rare + status", {"q": "hộ tịch", "status": "done"}),
+    ("very common + type", {"q": "báo cáo", "doc_type": "KH"}),
     ("number and symbol", {"q": "SYMBOL"}),  # an outgoing symbol of the agency, picked after loading
     ("words + type + year", {"q": "đất đai", "doc_type": "QĐ", "date_from": dt.date(2022, 1, 1),
                              "date_to": dt.date(2022, 12, 31)}),

@@ -159,6 +159,7 @@ QUERIES = [Filters(q="chuyển đổi số"), Filters(q="chuyen doi s"), Filters
            Filters(q="trien khai", issuer="tu phap", date_from=dt.date(2023, 1, 1), date_to=dt.date(2024, 12, 31))]
 PLANS = {"walk newest first": {"WALK_SHARE": 0.0}, "slices": {"WALK_SHARE": 2.0, "PLAIN_FACTOR": 0},
          "slices, prefix tested on rows": {"WALK_SHARE": 2.0, "PLAIN_FACTOR": 0, "PREFIX_SHARE": 0.0},
+         "slices one at a time": {"WALK_SHARE": 2.0, "PLAIN_FACTOR": 0, "MAX_SLICES": 1},
          "everything at once": {"WALK_SHARE": 2.0, "PLAIN_FACTOR": 10**6}}
 
 

@@ -222,6 +222,9 @@ def rank(ids: list[int], match: str) -> list[int]:
 WALK_SHARE = 0.2
 PREFIX_SHARE = 0.02
 PLAIN_FACTOR = 3
+# Slices read by one query at most: GIN reads every listed slice token in full ("zs1x14 | zs1x13
+# | ..."), so a long list costs more than the matches it holds; the estimate is redone after each.
+MAX_SLICES = 3
 STATISTICS_SECONDS = 600
 _statistics: dict = {}
 
@@ -304,6 +307,7 @@ def newest_postgres(queryset, terms: Terms, agency_id: int, limit: int) -> list[
         count = math.ceil(needed * 1.25 * read_ids / len(found) / SLICE_IDS)
         if count > newest:
             break
+        count = min(count, MAX_SLICES)
     if newest >= 0:
         found += _matches(queryset, terms.postgres(lead=(f"zag{agency_id}",), **in_index), check,
                           limit - len(found), below=(newest + 1) << SLICE_BITS)
