@@ -6,18 +6,19 @@ inside a service call are removed again if its transaction rolls back.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
-import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 
+from egov.core import uploads
 from egov.core.errors import ValidationError
 
-PDF = "application/pdf"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = uploads.PDF
+DOCX = uploads.DOCX
 
 
 class FileTooLarge(ValidationError):
@@ -46,43 +47,28 @@ class Upload:
         return hashlib.sha256(self.data).hexdigest()
 
 
-def sniff(data: bytes) -> str | None:
-    """PDF if it starts with the PDF header; DOCX if it is a zip holding word/document.xml."""
-    if data[:5] == b"%PDF-":
-        return PDF
-    if data[:4] == b"PK\x03\x04":
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = set(archive.namelist())
-        except (zipfile.BadZipFile, ValueError, OSError):
-            return None
-        if "word/document.xml" in names and "[Content_Types].xml" in names:
-            return DOCX
-    return None
+# Documents take PDF, and DOCX for drafts; the checks are egov.core.uploads, the words are these.
+RULES = uploads.Rules(
+    allowed=(PDF,),
+    max_bytes=max_bytes,
+    too_large=lambda *, name, limit: FileTooLarge(
+        f"Tệp “{name}” vượt quá dung lượng cho phép ({limit // (1024 * 1024)} MB)."),
+    empty=lambda *, name: ValidationError(f"Tệp “{name}” rỗng.", code="empty_file"),
+    wrong_type=lambda *, name, allowed: ValidationError(
+        f"Tệp “{name}” không phải là tệp {' hoặc '.join('PDF' if a == PDF else 'DOCX' for a in allowed)} hợp lệ.",
+        code="invalid_file_type"),
+)
 
 
 def read_upload(uploaded, *, allowed: tuple[str, ...] = (PDF,)) -> Upload:
     """Check a Django UploadedFile (or bytes-like with .name) by size and content."""
     name = (getattr(uploaded, "name", "") or "tep").rsplit("/", 1)[-1][:200]
-    size = getattr(uploaded, "size", None)
-    limit = max_bytes()
-    if size is not None and size > limit:
-        raise FileTooLarge(f"Tệp “{name}” vượt quá dung lượng cho phép ({limit // (1024 * 1024)} MB).")
-    data = uploaded.read(limit + 1) if hasattr(uploaded, "read") else bytes(uploaded)
-    return check_bytes(name, data, allowed=allowed)
+    return check_bytes(name, uploads.read_limited(uploaded, RULES, name), allowed=allowed)
 
 
 def check_bytes(name: str, data: bytes, *, allowed: tuple[str, ...] = (PDF,)) -> Upload:
-    limit = max_bytes()
-    if len(data) > limit:
-        raise FileTooLarge(f"Tệp “{name}” vượt quá dung lượng cho phép ({limit // (1024 * 1024)} MB).")
-    if not data:
-        raise ValidationError(f"Tệp “{name}” rỗng.", code="empty_file")
-    kind = sniff(data)
-    if kind not in allowed:
-        wanted = " hoặc ".join("PDF" if a == PDF else "DOCX" for a in allowed)
-        raise ValidationError(f"Tệp “{name}” không phải là tệp {wanted} hợp lệ.", code="invalid_file_type")
-    return Upload(name=name, data=data, content_type=kind)
+    checked = uploads.check(dataclasses.replace(RULES, allowed=tuple(allowed)), name, data)
+    return Upload(name=name, data=data, content_type=checked.content_type)
 
 
 class WrittenFiles(list):

@@ -1,22 +1,20 @@
-"""Uploaded papers: accepted by content (magic bytes), never by the file name alone."""
+"""Uploaded papers of a dossier: PDF, JPEG or PNG, by content, with an extension that matches it
+(the checks themselves are egov.core.uploads; here are the papers' limit and messages)."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from dataclasses import dataclass
 
 from django.conf import settings
 
+from egov.core import uploads
 from egov.core.errors import ValidationError
 
-# (magic prefix, content type, allowed extensions)
-SIGNATURES = [
-    (b"%PDF-", "application/pdf", {".pdf"}),
-    (b"\xff\xd8\xff", "image/jpeg", {".jpg", ".jpeg"}),
-    (b"\x89PNG\r\n\x1a\n", "image/png", {".png"}),
-]
-EXTENSION_FOR = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+EXTENSION_FOR = {uploads.PDF: ".pdf", uploads.JPEG: ".jpg", uploads.PNG: ".png"}
+_NAMES = {uploads.PDF: "PDF", uploads.JPEG: "JPEG", uploads.PNG: "PNG"}
 
 
 @dataclass
@@ -43,39 +41,33 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "DOSSIER_MAX_UPLOAD_BYTES", settings.MAX_UPLOAD_BYTES))
 
 
-def sniff(head: bytes) -> tuple[str, set[str]] | None:
-    for magic, content_type, extensions in SIGNATURES:
-        if head.startswith(magic):
-            return content_type, extensions
-    return None
+def _types(allowed) -> str:
+    names = [_NAMES[t] for t in allowed]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " hoặc " + names[-1]
+
+
+RULES = uploads.Rules(
+    allowed=(uploads.PDF, uploads.JPEG, uploads.PNG),
+    max_bytes=max_upload_bytes,
+    too_large=lambda *, name, limit: ValidationError(
+        f"“{name}”: tệp vượt quá dung lượng cho phép ({limit // (1024 * 1024)} MB).", code="file_too_large"),
+    empty=lambda *, name: ValidationError(f"“{name}”: tệp rỗng.", code="file_empty"),
+    wrong_type=lambda *, name, allowed: ValidationError(f"“{name}”: chỉ nhận tệp {_types(allowed)}.",
+                                                        code="file_type"),
+    mismatch=lambda *, name, extension: ValidationError(
+        f"“{name}”: nội dung tệp không khớp với phần mở rộng {extension}.", code="file_type_mismatch"),
+)
 
 
 def check_upload(upload, *, label: str, paper_id: int | None = None, allowed: tuple[str, ...] | None = None,
                  max_bytes: int | None = None) -> CheckedUpload:
     """Read and check one uploaded file; raise ValidationError naming the paper when it is refused."""
-    limit = max_bytes or max_upload_bytes()
+
+    rules = RULES if not max_bytes else dataclasses.replace(RULES, max_bytes=lambda: max_bytes)
     name = os.path.basename(getattr(upload, "name", "") or "tep")[:255]
-    size = getattr(upload, "size", None)
-    if size is not None and size > limit:
-        raise ValidationError(f"“{label}”: tệp vượt quá dung lượng cho phép ({limit // (1024 * 1024)} MB).",
-                              code="file_too_large")
-    content = upload.read(limit + 1)
-    if len(content) > limit:
-        raise ValidationError(f"“{label}”: tệp vượt quá dung lượng cho phép ({limit // (1024 * 1024)} MB).",
-                              code="file_too_large")
-    if not content:
-        raise ValidationError(f"“{label}”: tệp rỗng.", code="file_empty")
-    found = sniff(content[:16])
-    if found is None:
-        raise ValidationError(f"“{label}”: chỉ nhận tệp PDF, JPEG hoặc PNG.", code="file_type")
-    content_type, extensions = found
-    extension = os.path.splitext(name)[1].lower()
-    if extension and extension not in extensions:
-        raise ValidationError(f"“{label}”: nội dung tệp không khớp với phần mở rộng {extension}.",
-                              code="file_type_mismatch")
-    if allowed and content_type not in allowed:
-        raise ValidationError(f"“{label}”: chỉ nhận tệp PDF.", code="file_type")
-    return CheckedUpload(label=label, original_name=name, content=content, content_type=content_type,
+    content = uploads.read_limited(upload, rules, label)
+    checked = uploads.check(rules, name, content, allowed=allowed, label=label)
+    return CheckedUpload(label=label, original_name=name, content=content, content_type=checked.content_type,
                          sha256=hashlib.sha256(content).hexdigest(), paper_id=paper_id)
 
 

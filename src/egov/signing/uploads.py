@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from egov.core import uploads
 from egov.core.errors import DomainError, ValidationError
 from egov.core.ratelimit import check_rate, client_key
 
@@ -27,25 +28,35 @@ def check_verify_rate(request) -> None:
     check_rate("signing.verify", client_key(request), limit=VERIFY_RATE_LIMIT, window=VERIFY_RATE_WINDOW)
 
 
+def _too_large(*, limit: int, name: str = "") -> TooLarge:
+    return TooLarge(f"Tệp quá lớn: chỉ nhận tệp PDF đến {limit // (1024 * 1024)} MB.", details={"max_bytes": limit})
+
+
+def _not_pdf(**_) -> ValidationError:
+    return ValidationError("Tệp không phải là PDF hợp lệ.", code="not_pdf")
+
+
+# Files signed by other systems: a PDF header anywhere in the first kilobyte counts, as readers allow.
+RULES = uploads.Rules(allowed=(uploads.PDF,), max_bytes=max_bytes, too_large=_too_large, empty=_not_pdf,
+                      wrong_type=_not_pdf, pdf_anywhere_in_header=True)
+
+
 def read_pdf_upload(request, field: str = "file") -> bytes:
     """The uploaded PDF's bytes; 413 past the limit (told by Content-Length before the body is
     parsed, and by the file's size before it is read), 422 when it is missing or not a PDF."""
     limit = max_bytes()
-    too_large = TooLarge(f"Tệp quá lớn: chỉ nhận tệp PDF đến {limit // (1024 * 1024)} MB.",
-                         details={"max_bytes": limit})
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         declared = 0
     if declared > limit + _ENVELOPE:
-        raise too_large
+        raise _too_large(limit=limit)
     upload = request.FILES.get(field)
     if upload is None:
         raise ValidationError("Hãy chọn một tệp PDF để kiểm tra.", code="missing_file")
     if upload.size > limit:
-        raise too_large
-    head = upload.read(1024)
-    # by content, not by name or declared type: a PDF starts with its header (within 1 KB)
-    if b"%PDF-" not in head:
-        raise ValidationError("Tệp không phải là PDF hợp lệ.", code="not_pdf")
+        raise _too_large(limit=limit)
+    # The type is told by the first kilobyte, so a large file that is not a PDF is never read whole.
+    head = upload.read(uploads.PDF_HEADER_WINDOW)
+    uploads.check(RULES, upload.name or "", head)
     return head + upload.read()
