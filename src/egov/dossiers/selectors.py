@@ -39,7 +39,8 @@ def staff_dossiers(actor):
 
 def officer_dossiers(actor, *, status: str = "", procedure: str = "", overdue: bool = False, query: str = "",
                      mine: bool = False, incoming: bool = False):
-    """The officer's list: filters, diacritic-free search on code and applicant name, newest first.
+    """The officer's list: filters, diacritic-free search on code and applicant name, newest first
+    (overdue ones: the longest overdue first).
 
     The default list is the dossiers received by the officer's agencies, so it is served by the
     (agency, created_at, id) index; dossiers sent here by other agencies (liên thông) and the
@@ -59,14 +60,18 @@ def officer_dossiers(actor, *, status: str = "", procedure: str = "", overdue: b
         dossiers = dossiers.filter(status=status)
     if procedure:
         dossiers = dossiers.filter(procedure__code=procedure)
+    ordering = ("-created_at", "-id")
     if overdue:
+        # Most overdue first, as the officer works them off; the partial index of running dossiers
+        # by due date (dossier_running_due) serves it for one ward or a whole province.
         dossiers = dossiers.filter(status__in=RUNNING_STATUSES, due_at__lt=timezone.now())
+        ordering = ("due_at", "id")
     if FULL_CODE.match((query or "").strip()):
         # A whole code (as read from a receipt) hits the unique index instead of scanning names.
-        return dossiers.filter(code=query.strip().upper()).order_by("-created_at", "-id")
+        return dossiers.filter(code=query.strip().upper()).order_by(*ordering)
     for term in search_terms(query):
         dossiers = dossiers.filter(search_folded__contains=term)
-    return dossiers.order_by("-created_at", "-id")
+    return dossiers.order_by(*ordering)
 
 
 def get_staff_dossier(actor, pk) -> Dossier:
