@@ -214,3 +214,42 @@ def test_receipt_qr_points_to_the_public_tracking_page(world, settings):
     settings.SITE_URL = "https://dichvucong.example.vn"
     dossier = world.received(received="2026-11-25 09:00")
     assert dossier.tracking_url == f"https://dichvucong.example.vn/ho-so/tra-cuu/{dossier.code}/"
+
+
+def test_submission_to_an_inactive_procedure_or_agency_is_404_and_stores_nothing(client, world):
+    from egov.org.models import Agency
+    from egov.procedures.models import Procedure
+
+    _, raw = make_api_key(world.agency, "dossiers:write")
+    body = {"procedure": world.procedure.code, "agency": world.agency.code, **applicant_data()}
+    auth = {"Authorization": f"Bearer {raw}"}
+    Procedure.objects.filter(pk=world.procedure.pk).update(is_active=False)
+    assert client.post("/api/v1/dossiers", {**body, **papers(world)}, headers=auth).status_code == 404
+    Procedure.objects.filter(pk=world.procedure.pk).update(is_active=True)
+    assert client.post("/api/v1/dossiers", {**body, "agency": "KHONG-CO", **papers(world)},
+                       headers=auth).status_code == 404
+    assert Dossier.objects.count() == 0 and DossierFile.objects.count() == 0
+
+
+def test_an_api_submission_is_stored_as_the_orm_reads_it(client, world):
+    """The submission's rows are written by fixed SQL: read back through the ORM, they hold what was sent."""
+    from egov.core.audit import verify_chains
+    from egov.core.models import AuditEntry
+
+    _, raw = make_api_key(world.agency, "dossiers:write")
+    response = client.post("/api/v1/dossiers", {"procedure": world.procedure.code, "agency": world.agency.code,
+                                                **applicant_data(), **papers(world)},
+                           headers={"Authorization": f"Bearer {raw}", "Idempotency-Key": "k-1"})
+    assert response.status_code == 201, response.content
+    dossier = Dossier.objects.get(ref=response.json()["ref"])
+    assert (dossier.status, dossier.procedure_id, dossier.agency_id) == (S.SUBMITTED, world.procedure.pk,
+                                                                         world.agency.pk)
+    assert dossier.applicant_name == applicant_data()["applicant_name"] and dossier.search_folded
+    assert response.json()["submitted_at"].startswith(dossier.submitted_at.isoformat()[:19])
+    files = list(dossier.files.order_by("pk"))
+    assert [f.content_type for f in files] == ["application/pdf", "image/png"]
+    assert all(f.file.read() and f.file.size == f.size for f in files)
+    assert list(dossier.events.values_list("kind", flat=True)) == ["submitted"]
+    entry = AuditEntry.objects.get(action="dossier.submitted", object_id=str(dossier.pk))
+    assert entry.summary == {"procedure": world.procedure.code} and entry.actor_label.startswith("API: ")
+    assert verify_chains()[1] == []

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from egov.core import fixedsql
 from egov.core.models import AuditChain, AuditEntry
 
 # Who is calling from where: set by the request middleware or the CLI, read when recording.
@@ -81,7 +82,7 @@ def record(actor, action: str, obj=None, *, agency=None, summary: dict | None = 
             prev_hash=last_hash,
         )
         entry.hash = entry_hash(entry)
-        entry.save()
+        fixedsql.insert([entry])
         _move_head(chain_key, entry.seq, entry.hash)
     return entry
 

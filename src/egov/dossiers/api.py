@@ -180,13 +180,11 @@ def _reload(dossier: Dossier) -> Dossier:
                          "Gửi lại cùng `Idempotency-Key` trả về hồ sơ đã tạo, không tạo hồ sơ mới.")
 def submit(request, data: Form[DossierIn]):
     actor = request.auth
-    try:
-        # Codes are unique: get(), since first() would sort by the models' orderings (a join for
-        # procedures). The papers are read once: to check the uploads, then the mandatory ones.
-        procedure = Procedure.objects.prefetch_related("papers").get(code=data.procedure, is_active=True)
-        agency = Agency.objects.get(code=data.agency, is_active=True)
-    except (Procedure.DoesNotExist, Agency.DoesNotExist):
-        raise NotFound("Không tìm thấy thủ tục hoặc cơ quan tiếp nhận.") from None
+    # The papers are read once: to check the uploads, then the mandatory ones.
+    target = selectors.submission_target(data.procedure, data.agency)
+    if target is None:
+        raise NotFound("Không tìm thấy thủ tục hoặc cơ quan tiếp nhận.")
+    procedure, agency = target
     values = data.dict()
     if not getattr(actor, "is_api_key", False) and not values["applicant_name"]:
         values.update(applicant_name=actor.organization_name or actor.full_name,

@@ -129,8 +129,12 @@ class Dossier(models.Model):
         return self.code or f"Hồ sơ chưa có mã #{self.pk}"
 
     def save(self, *args, **kwargs):
-        self.search_folded = fold(f"{self.code or ''} {self.applicant_name}")[:300]
+        self.fold_for_search()
         super().save(*args, **kwargs)
+
+    def fold_for_search(self) -> None:
+        """What `save()` adds to every write; writers that skip `save()` call it themselves."""
+        self.search_folded = fold(f"{self.code or ''} {self.applicant_name}")[:300]
 
     def get_absolute_url(self):
         return reverse("dossier-detail", args=[self.pk])

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
+from egov.core import fixedsql
 from egov.core.errors import NotFound
 from egov.core.text import search_terms
 from egov.dossiers.models import (
@@ -193,6 +194,39 @@ def track(code: str) -> Tracking | None:
         outcome_label=Dossier.Outcome(outcome).label if outcome else "",
         overdue=bool(status in RUNNING_STATUSES and due and due < timezone.now()),
         steps=steps)
+
+
+def submission_target(procedure_code: str, agency_code: str):
+    """(active procedure with its papers loaded, active agency) for an online submission, or None.
+
+    Every submission asks, so two fixed SQL statements (egov.core.fixedsql) stand for the ORM's
+    three (procedure, its papers, agency), which cost more to build than to run."""
+    from egov.procedures.models import Procedure, RequiredPaper
+
+    procedure_cols, agency_cols = fixedsql.columns(Procedure, "p"), fixedsql.columns(Agency, "a")
+    paper_cols = fixedsql.columns(RequiredPaper, "r")
+    quote = connection.ops.quote_name
+    code, active = quote("code"), quote("is_active")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {procedure_cols.sql}, {agency_cols.sql} FROM {fixedsql.table(Procedure)} p, "
+                       f"{fixedsql.table(Agency)} a WHERE p.{code} = %s AND p.{active} = %s "
+                       f"AND a.{code} = %s AND a.{active} = %s", [procedure_code, True, agency_code, True])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        procedure = procedure_cols.build(row)
+        agency = agency_cols.build(row, len(procedure_cols))
+        # The model's ordering (procedure_id, order, id), as procedure.papers.all() sorts them.
+        cursor.execute(f"SELECT {paper_cols.sql} FROM {fixedsql.table(RequiredPaper)} r "
+                       f"WHERE r.{quote('procedure_id')} = %s ORDER BY r.{quote('order')}, r.{quote('id')}",
+                       [procedure.pk])
+        papers = [paper_cols.build(paper) for paper in cursor.fetchall()]
+    for paper in papers:
+        paper.procedure = procedure
+    cached = RequiredPaper.objects.all()
+    cached._result_cache, cached._prefetch_done = papers, True
+    procedure._prefetched_objects_cache = {"papers": cached}
+    return procedure, agency
 
 
 # -- statistics -------------------------------------------------------------------------------
