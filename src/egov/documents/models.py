@@ -224,7 +224,9 @@ class DocumentFile(SignatureFields):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["document", "kind", "version", "id"]
+        # By the column, not the relation, here and below: the relation would join the parent
+        # table into every read just to sort by the parent's own ordering.
+        ordering = ["document_id", "kind", "version", "id"]
 
     def __str__(self):
         return self.name
@@ -325,7 +327,7 @@ class ReviewStep(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["document", "round", "position"]
+        ordering = ["document_id", "round", "position"]
         constraints = [models.UniqueConstraint(fields=["document", "round", "position"], name="review_step_unique")]
 
 

@@ -281,7 +281,9 @@ class DossierStep(models.Model):
     class Meta:
         verbose_name = "bước xử lý hồ sơ"
         verbose_name_plural = "bước xử lý hồ sơ"
-        ordering = ["dossier", "seq"]
+        # By the column, not the relation, here and below: the relation would join the parent
+        # table into every read just to sort by the parent's own ordering.
+        ordering = ["dossier_id", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["dossier", "seq"], name="dossier_step_seq_unique"),
             models.CheckConstraint(condition=Q(finished_at__isnull=True) | ~Q(action=""),
@@ -312,7 +314,7 @@ class DossierEvent(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["dossier", "at", "id"]
+        ordering = ["dossier_id", "at", "id"]
         indexes = [models.Index(fields=["dossier", "at"], name="dossier_event_at")]
 
 
@@ -335,7 +337,7 @@ class DossierFile(models.Model):
                                     related_name="+")
 
     class Meta:
-        ordering = ["dossier", "id"]
+        ordering = ["dossier_id", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(content_type__in=["application/pdf", "image/jpeg", "image/png"]),
                                    name="dossier_file_known_type"),
@@ -378,7 +380,7 @@ class SupplementRequest(models.Model):
     paused_office_time = models.DurationField(null=True, blank=True)
 
     class Meta:
-        ordering = ["dossier", "requested_at"]
+        ordering = ["dossier_id", "requested_at"]
 
 
 class ResultDocument(SignatureFields):
@@ -427,6 +429,6 @@ class ApologyLetter(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["dossier", "created_at"]
+        ordering = ["dossier_id", "created_at"]
         constraints = [models.CheckConstraint(condition=Q(new_due_at__gt=models.F("previous_due_at")),
                                               name="apology_new_date_later")]

@@ -110,7 +110,9 @@ class Fee(models.Model):
     class Meta:
         verbose_name = "phí, lệ phí"
         verbose_name_plural = "phí, lệ phí"
-        ordering = ["procedure", "id"]
+        # By the column, not the relation, here and below: the relation would join the parent
+        # table into every read just to sort by the parent's own ordering.
+        ordering = ["procedure_id", "id"]
 
     def __str__(self):
         return f"{self.name}: {self.amount:,} đồng".replace(",", ".")
@@ -176,7 +178,7 @@ class ProcessStep(models.Model):
     class Meta:
         verbose_name = "bước xử lý"
         verbose_name_plural = "bước xử lý"
-        ordering = ["process", "order"]
+        ordering = ["process_id", "order"]
         constraints = [
             models.UniqueConstraint(fields=["process", "order"], name="process_step_order_unique"),
             models.CheckConstraint(condition=Q(share__gt=0), name="process_step_share_positive"),
