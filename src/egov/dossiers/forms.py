@@ -47,12 +47,6 @@ class CounterIntakeForm(ApplicantForm):
             self.initial["token"] = uuid.uuid4().hex
 
 
-class TrackForm(forms.Form):
-    code = forms.CharField(label="Mã hồ sơ", max_length=60,
-                           widget=forms.TextInput(attrs={"placeholder": "Ví dụ: 000.00.12.H57-261124-0007",
-                                                         "autocapitalize": "characters"}))
-
-
 class StatsFilterForm(forms.Form):
     date_from = forms.DateField(label="Từ ngày", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="Đến ngày", required=False, widget=forms.DateInput(attrs={"type": "date"}))

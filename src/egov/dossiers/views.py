@@ -12,11 +12,11 @@ from egov.core.audit import history_of
 from egov.core.errors import DomainError
 from egov.core.views import citizen_required, paginate, staff_required
 from egov.dossiers import actions, pdfs, selectors, services, workflow
+from egov.dossiers.tracking import tracking_html
 from egov.dossiers.forms import (
     CounterIntakeForm,
     OnlineFilingForm,
     StatsFilterForm,
-    TrackForm,
 )
 from egov.dossiers.models import (
     ApologyLetter,
@@ -173,10 +173,11 @@ def my_result(request, pk, result_id):
 def track(request, code=None):
     """Tra cứu hồ sơ: status and steps, no personal data."""
     code = code or request.GET.get("code", "").strip()
-    form = TrackForm(initial={"code": code})
     result = selectors.track(code) if code else None
     status = 404 if code and result is None else 200
-    return render(request, "dossiers/track.html", {"form": form, "code": code, "result": result}, status=status)
+    return render(request, "dossiers/track.html", {
+        "code": code, "result": result, "tracking": tracking_html(result) if result else "",
+    }, status=status)
 
 
 def track_redirect(request):

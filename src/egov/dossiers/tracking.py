@@ -1,0 +1,82 @@
+"""The public tracking card (tra cứu hồ sơ): what the page shows of a `Tracking`, rendered once
+per distinct content.
+
+The page is the busiest public HTML path, and Django's `date` filter and template loop cost more
+than the two queries behind it (docs/benchmarks.md). So the view turns the `Tracking` into a
+`Card` of ready strings (local dates formatted once, in Python) and the card's HTML comes from a
+small per-process LRU keyed by the card itself. The card is the template's whole input: a changed
+dossier, a new step, the overdue flag flipping or another time zone is another card, hence another
+entry, never a stale one. The fragment is rendered without the request (no user, CSRF token or
+messages), so an entry holds nothing that belongs to one visitor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.template.loader import get_template
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from egov.dossiers.selectors import Tracking
+
+TEMPLATE = "dossiers/_tracking.html"
+CACHED_CARDS = 4096  # a few MB a process; enough for the dossiers citizens check again and again
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    agency: str
+    started_at: str
+    due_at: str
+    finished_at: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Card:
+    code: str
+    status_label: str
+    overdue: bool
+    procedure_code: str
+    procedure_name: str
+    agency_name: str
+    received_at: str
+    due_at: str
+    resolved_at: str
+    outcome_label: str
+    returned_at: str
+    steps: tuple[Step, ...]
+
+
+def card_of(result: Tracking) -> Card:
+    zone = timezone.get_current_timezone()
+
+    def local(value: dt.datetime | None) -> str:
+        # The same text as `{{ value|date:"d/m/Y H:i" }}`: the active time zone, empty for none.
+        return value.astimezone(zone).strftime("%d/%m/%Y %H:%M") if value is not None else ""
+
+    return Card(
+        code=result.code, status_label=str(result.status_label), overdue=result.overdue,
+        procedure_code=result.procedure_code, procedure_name=result.procedure_name,
+        agency_name=result.agency_name, received_at=local(result.received_at), due_at=local(result.due_at),
+        resolved_at=local(result.resolved_at), outcome_label=str(result.outcome_label),
+        returned_at=local(result.returned_at),
+        steps=tuple(Step(s.name, s.agency, local(s.started_at), local(s.due_at), local(s.finished_at), s.action)
+                    for s in result.steps))
+
+
+def render_card(card: Card) -> SafeString:
+    """The card's HTML, without the cache: what every cached entry must equal."""
+    return mark_safe(get_template(TEMPLATE).render({"card": card}))
+
+
+_cached_card = lru_cache(maxsize=CACHED_CARDS)(render_card)
+
+
+def tracking_html(result: Tracking) -> SafeString:
+    """The tracking result's HTML for the public page (the same for every visitor)."""
+    return _cached_card(card_of(result))

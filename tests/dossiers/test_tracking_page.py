@@ -1,0 +1,109 @@
+"""The public tracking page (tra cứu hồ sơ): its result card is rendered once per distinct content
+and reused, so these check that what a visitor sees never lags behind the dossier or leaks from one
+visitor to another."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.template import engines
+from django.urls import reverse
+from django.utils import timezone
+
+from egov.dossiers import selectors, tracking, workflow
+from tests.dossiers.factories import aware
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_card_cache():
+    tracking._cached_card.cache_clear()
+    yield
+    tracking._cached_card.cache_clear()
+
+
+def tracking_page(client, code: str) -> str:
+    response = client.get(reverse("dossier-track-code", args=[code]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def without_csrf_token(html: str) -> str:
+    # Each response masks the CSRF secret afresh; everything else must match byte for byte.
+    return re.sub(r'"X-CSRFToken": "[^"]*"', '"X-CSRFToken": ""', html)
+
+
+def test_the_page_shows_a_forwarded_dossier_at_once(client, world):
+    dossier = world.received(received="2026-11-25 09:00")
+    before = tracking_page(client, dossier.code)
+    assert "Đã tiếp nhận" in before and "— đang xử lý" in before and "xong" not in before
+
+    workflow.forward(dossier=dossier, officer=world.counter, at=aware("2026-11-25 10:30"))
+
+    after = tracking_page(client, dossier.code)
+    assert "Đang giải quyết</span>" in after and "Đã tiếp nhận</span>" not in after
+    assert "xong 25/11/2026 10:30 (Chuyển bước tiếp theo)" in after
+    assert "<strong>Thẩm định hồ sơ</strong>" in after
+
+
+def test_the_overdue_badge_appears_when_the_deadline_passes(client, world, monkeypatch):
+    dossier = world.received(received="2026-11-25 09:00")
+    dossier.refresh_from_db()
+    assert "badge late" not in tracking_page(client, dossier.code)
+
+    # Nothing about the dossier changes, only the clock: the same code must not serve the old card.
+    monkeypatch.setattr(timezone, "now", lambda: dossier.due_at + dt.timedelta(minutes=1))
+
+    assert '<span class="badge late">Quá hạn</span>' in tracking_page(client, dossier.code)
+
+
+def test_a_signed_in_visitor_sees_their_own_header_on_a_cached_card(client, world):
+    dossier = world.received(received="2026-11-25 09:00")
+    anonymous = tracking_page(client, dossier.code)
+    assert "Đăng nhập" in anonymous and 'data-testid="current-user"' not in anonymous
+
+    client.login(username=world.citizen.username, password=PASSWORD)
+    citizen = tracking_page(client, dossier.code)
+    assert world.citizen.display_name in citizen and "Đăng xuất" in citizen
+    assert 'name="csrfmiddlewaretoken"' in citizen  # the sign-out form carries this visitor's own token
+    client.login(username=world.counter.username, password=PASSWORD)
+    officer = tracking_page(client, dossier.code)
+    assert world.counter.display_name in officer and world.citizen.display_name not in officer
+    assert "Trang làm việc" in officer and "Trang làm việc" not in citizen
+
+    client.logout()
+    again = tracking_page(client, dossier.code)
+    assert world.counter.display_name not in again and "Đăng nhập" in again
+    assert without_csrf_token(again) == without_csrf_token(anonymous)
+
+
+def test_a_cached_card_is_the_same_html_as_a_fresh_one(client, world):
+    dossier = world.received(received="2026-11-25 09:00")
+    workflow.forward(dossier=dossier, officer=world.counter, at=aware("2026-11-25 10:30"))
+
+    first = tracking_page(client, dossier.code)
+    assert tracking._cached_card.cache_info().currsize == 1
+    second = tracking_page(client, dossier.code)
+    assert tracking._cached_card.cache_info().hits == 1
+
+    assert without_csrf_token(first) == without_csrf_token(second)
+    card = tracking.card_of(selectors.track(dossier.code))
+    assert str(tracking.render_card(card)) in second
+
+
+def test_the_card_shows_what_the_date_filter_showed(world):
+    # Dates on the card are formatted in Python; they must read as the template filter wrote them.
+    dossier = world.received(received="2026-11-25 09:00")
+    workflow.forward(dossier=dossier, officer=world.counter, at=aware("2026-11-25 10:30"))
+    result = selectors.track(dossier.code)
+    card = tracking.card_of(result)
+    dates = engines["django"].from_string(
+        '{{ r.received_at|date:"d/m/Y H:i" }}|{{ r.due_at|date:"d/m/Y H:i" }}|'
+        '{% for s in r.steps %}{{ s.started_at|date:"d/m/Y H:i" }},{{ s.due_at|date:"d/m/Y H:i" }},'
+        '{{ s.finished_at|date:"d/m/Y H:i" }};{% endfor %}').render({"r": result})
+    ours = f"{card.received_at}|{card.due_at}|" + "".join(
+        f"{s.started_at},{s.due_at},{s.finished_at};" for s in card.steps)
+    assert ours == dates
+    assert card.received_at == "25/11/2026 09:00"
