@@ -120,7 +120,6 @@ class Dossier(models.Model):
             # Overdue lists, longest overdue first: only the running dossiers, a few percent of all.
             models.Index(fields=["due_at", "id"], name="dossier_running_due", include=["agency"],
                          condition=Q(status__in=["received", "in_progress", "transferred"])),
-            models.Index(fields=["due_at"], name="dossier_due"),
             models.Index(fields=["procedure", "received_at"], name="dossier_procedure_received"),
             models.Index(fields=["applicant", "created_at"], name="dossier_applicant_created"),
         ]

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import F, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from egov.core import fixedsql
@@ -300,12 +300,17 @@ def dossier_stats(*, agency=None, procedure=None, date_from: dt.date | None = No
                           include_children)
     if procedure is not None:
         overdue = overdue.filter(procedure_id=procedure.pk)
+    received = Q()
     if date_from:
-        overdue = overdue.filter(received_at__gte=_day_start(date_from))
+        received &= Q(received_at__gte=_day_start(date_from))
     if date_to:
-        overdue = overdue.filter(received_at__lt=_day_start(date_to + dt.timedelta(days=1)))
+        received &= Q(received_at__lt=_day_start(date_to + dt.timedelta(days=1)))
     running = figures.pop("running")
-    figures["in_progress_overdue"] = overdue.count() if running else 0
+    # The period is tested on each running dossier past due (few), not in WHERE: as a WHERE range
+    # SQLite walks the (agency, received_at) index across the whole period instead (0.2 s over
+    # 200,000 dossiers, against a few ms through (agency, status, due_at)).
+    counted = Count("pk", filter=received) if received else Count("pk")
+    figures["in_progress_overdue"] = overdue.aggregate(n=counted)["n"] if running else 0
     figures["in_progress_on_time"] = running - figures["in_progress_overdue"]
 
     figures["carried_over"] = None
