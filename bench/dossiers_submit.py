@@ -26,17 +26,24 @@ PROCEDURE = "2.000635"  # cấp bản sao trích lục hộ tịch: two mandator
 AGENCY = "000.00.31.H57"
 PAPER_BYTES = 200 * 1024
 PG = os.environ.get("EGOV_BENCH_SUBMIT_PG", "postgres://postgres@127.0.0.1:5432/postgres")
-BEFORE = ("Before the submission path was trimmed (18 SQL statements a submission: the new dossier read back, "
+BEFORE = ("Before fixed SQL for the submission's lookups and inserts (12 statements, each compiled by the ORM): "
+          "SQLite 97/s at 10.74 ms server CPU, PostgreSQL 126/s at 12.13 ms (load average 1.9). The same change "
+          "measured side by side, old and new code alternating in one process on one site for three rounds of 300 "
+          "submissions (the Django test client, load average 3.5 to 4.6 from other work): SQLite 11.7 to 17.2 -> "
+          "8.3 to 8.8 ms CPU a submission, PostgreSQL 13.5 to 17.1 -> 8.7 to 10.8 ms (the client side only). "
+          "Before the submission path was trimmed (18 SQL statements a submission: the new dossier read back, "
           "its files queried twice, the papers read twice with joins, a replay check, savepoints around the "
           "audit entry): SQLite 47/s at 13.54 ms server CPU, PostgreSQL 32/s at 17.74 ms.")
-WHY = ("Why 200/s is out of reach on this machine: two cores serve both the load generator and the server, so "
-       "200/s leaves under 10 ms of CPU a submission for wrk and gunicorn together. In one process a submission "
-       "now costs about 7.6 ms (table above); the server spends about 3 ms more a request on gunicorn reading and "
-       "parsing 401 KB from the socket and on its own bookkeeping. Of the 7.6 ms, about 3 ms is work a submission "
-       "owes (multipart parsing, hashing and writing two files, the commit and the database's own work on the "
-       "inserts); most of the rest is Django's ORM building the 12 statements (0.3 to 0.8 ms each on this CPU, "
-       "where running the SQL takes a tenth of that) and the request machinery. Going further means fixed SQL for "
-       "the lookups and inserts, as the tracking page and the audit chain head already use.")
+WHY = ("Why 200/s is still out of reach on this machine: two cores serve both the load generator and the server, "
+       "so 200/s leaves under 10 ms of CPU a submission for wrk and gunicorn together. The lookups and inserts now "
+       "run as fixed SQL (egov.core.fixedsql: each statement built once per database, values converted by the "
+       "model fields as the ORM does), so the ORM no longer builds statements on this path. What is left is mostly "
+       "work a submission owes or the web stack's own: Django's multipart parser on 401 KB and eight parts, "
+       "hashing and writing two files, the inserts and the commit, the audit chain head, Ninja's form and response "
+       "schemas, the middleware, and in the server about 2 to 3 ms more a request for gunicorn reading the body "
+       "from the socket and its own bookkeeping. The phase figures are CPU time of one process and move by up to "
+       "a fifth with the machine's load (other work shares the two cores); the server CPU column is the figure to "
+       "compare.")
 
 
 def pdf_of_size(size: int) -> bytes:
@@ -188,7 +195,7 @@ def phases_table(data: dict) -> str:
     view = ["API key check (1 SELECT)", "multipart parsing (401 KB)", "paper checks: magic bytes, size, SHA-256"]
     rest_of_view = ms["request"] - ms["service"] - ms["response (schema, JSON)"] - sum(ms[k] for k in view)
     rows = [[label, f"{ms[label]:.2f}"] for label in view]
-    rows.append(["procedure with its papers, agency (3 SELECTs), the form fields: the rest of the view, Ninja "
+    rows.append(["procedure and agency, its papers (2 SELECTs), the form fields: the rest of the view, Ninja "
                  "and Django", f"{rest_of_view:.2f}"])
     rows += [[f"service: {label}", f"{ms[label]:.2f}"] for label in SERVICE_PARTS]
     rows.append(["service: the rest (checks, BEGIN)", f"{ms['service'] - sum(ms[k] for k in SERVICE_PARTS):.2f}"])
