@@ -107,3 +107,9 @@ def test_the_card_shows_what_the_date_filter_showed(world):
         f"{s.started_at},{s.due_at},{s.finished_at};" for s in card.steps)
     assert ours == dates
     assert card.received_at == "25/11/2026 09:00"
+
+
+def test_a_code_with_a_slash_is_not_found_rather_than_an_error(client):
+    response = client.get(reverse("dossier-track"), {"code": "12/QĐ-UBND"})
+    assert response.status_code == 404
+    assert "Không tìm thấy hồ sơ có mã “12/QĐ-UBND”" in response.content.decode()

@@ -182,7 +182,8 @@ def track(request, code=None):
 
 def track_redirect(request):
     code = request.GET.get("code", "").strip()
-    if code:
+    # A slash cannot be in a dossier code nor in the code's URL: answer "not found" here.
+    if code and "/" not in code:
         return redirect("dossier-track-code", code=code.upper())
     return track(request)
 
