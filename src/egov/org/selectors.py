@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from egov.core.errors import NotFound
 from egov.core.text import fold, search_terms
 from egov.org.models import Agency, Official
 from egov.org.permissions import visible_agencies
@@ -30,4 +31,13 @@ def agency_by_code(code: str) -> Agency | None:
     return Agency.objects.filter(code=code).first()
 
 
-__all__ = ["search_agencies", "officials_visible_to", "agency_by_code", "fold"]
+def agencies_by_codes(codes) -> list[Agency]:
+    """The agencies with these identifier codes; NotFound naming every code that matches none."""
+    agencies = list(Agency.objects.filter(code__in=codes))
+    missing = set(codes) - {a.code for a in agencies}
+    if missing:
+        raise NotFound("Không tìm thấy cơ quan: " + ", ".join(sorted(missing)))
+    return agencies
+
+
+__all__ = ["search_agencies", "officials_visible_to", "agency_by_code", "agencies_by_codes", "fold"]

@@ -13,6 +13,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from egov.core.errors import NotFound
 from egov.dossiers.history import default_period, generate_history
 
 
@@ -30,14 +31,12 @@ class Command(BaseCommand):
                             help="skip timeline events (faster at millions of dossiers)")
 
     def handle(self, *args, count, months, seed, agency, batch_size, no_timeline, **options):
-        from egov.org.models import Agency
+        from egov.org.selectors import agencies_by_codes
 
-        agencies = None
-        if agency:
-            agencies = list(Agency.objects.filter(code__in=agency))
-            missing = set(agency) - {a.code for a in agencies}
-            if missing:
-                raise CommandError("Không tìm thấy cơ quan: " + ", ".join(sorted(missing)))
+        try:
+            agencies = agencies_by_codes(agency) if agency else None
+        except NotFound as exc:
+            raise CommandError(exc.message) from None
         start, end = default_period(months)
         end -= dt.timedelta(days=1)  # whole days only: the history stops yesterday
         started = time.perf_counter()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from egov.core.errors import NotFound
 from egov.dossiers import services
 
 
@@ -22,14 +23,12 @@ class Command(BaseCommand):
                             help="agency identifier code (repeatable); default: every agency")
 
     def handle(self, *args, action, agency, **options):
-        from egov.org.models import Agency
+        from egov.org.selectors import agencies_by_codes
 
-        agencies = None
-        if agency:
-            agencies = list(Agency.objects.filter(code__in=agency))
-            missing = set(agency) - {a.code for a in agencies}
-            if missing:
-                raise CommandError("Không tìm thấy cơ quan: " + ", ".join(sorted(missing)))
+        try:
+            agencies = agencies_by_codes(agency) if agency else None
+        except NotFound as exc:
+            raise CommandError(exc.message) from None
         if action == "stats-rebuild":
             rows = services.rebuild_tallies(agencies)
             self.stdout.write(f"Đã tính lại số liệu thống kê: {rows:,} dòng (cơ quan, ngày, thủ tục).")
