@@ -133,21 +133,19 @@ def apply(delta: dict[Key, dict[str, int]]) -> None:
 
 
 # -- recount ----------------------------------------------------------------------------------
-def _agency_ids(agencies) -> list[int] | None:
+def _of_agencies(rows, agencies):
+    """`rows` of `agencies`: one agency or its pk, several, or None for all."""
     if agencies is None:
-        return None
+        return rows
     if not isinstance(agencies, (list, tuple, set, frozenset)):
         agencies = [agencies]
-    return [getattr(a, "pk", a) for a in agencies]
+    return rows.filter(agency_id__in=[getattr(a, "pk", a) for a in agencies])
 
 
 def recount(agencies=None, *, dossier_model=Dossier) -> dict[Key, dict[str, int]]:
     """The tally rows as the dossier table says they should be: two grouped counts."""
     tz = timezone.get_default_timezone()
-    dossiers = dossier_model.objects.filter(received_at__isnull=False).order_by()
-    ids = _agency_ids(agencies)
-    if ids is not None:
-        dossiers = dossiers.filter(agency_id__in=ids)
+    dossiers = _of_agencies(dossier_model.objects.filter(received_at__isnull=False).order_by(), agencies)
     rows: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(TALLY_COUNTS, 0))
     counts = {
         "received_online": Count("pk", filter=Q(channel=Dossier.Channel.ONLINE)),
@@ -175,10 +173,7 @@ def recount(agencies=None, *, dossier_model=Dossier) -> dict[Key, dict[str, int]
 
 
 def _stored(agencies=None, *, tally_model=DossierTally) -> dict[Key, dict[str, int]]:
-    rows = tally_model.objects.all()
-    ids = _agency_ids(agencies)
-    if ids is not None:
-        rows = rows.filter(agency_id__in=ids)
+    rows = _of_agencies(tally_model.objects.all(), agencies)
     return {(r["agency_id"], r["day"], r["procedure_id"]): {n: r[n] for n in TALLY_COUNTS}
             for r in rows.values("agency_id", "day", "procedure_id", *TALLY_COUNTS)}
 
@@ -198,11 +193,7 @@ def rebuild(agencies=None, *, dossier_model=Dossier, tally_model=DossierTally) -
         if tally_model is DossierTally:
             _lock_tallies()
         rows = recount(agencies, dossier_model=dossier_model)
-        existing = tally_model.objects.all()
-        ids = _agency_ids(agencies)
-        if ids is not None:
-            existing = existing.filter(agency_id__in=ids)
-        existing.delete()
+        _of_agencies(tally_model.objects.all(), agencies).delete()
         tally_model.objects.bulk_create(
             [tally_model(agency_id=a, day=d, procedure_id=p, **counts)
              for (a, d, p), counts in sorted(rows.items()) if any(counts.values())], batch_size=2000)
