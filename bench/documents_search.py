@@ -38,7 +38,18 @@ for entry in (str(ROOT), str(ROOT / "src")):
     if entry not in sys.path:
         sys.path.insert(0, entry)
 
-from bench.common import REPORT, Report, Site, _pg_admin, _python, base_env, demo_site, log, machine_line, table
+from bench.common import (
+    REPORT,
+    Report,
+    Site,
+    _pg_admin,
+    _python,
+    base_env,
+    demo_site,
+    log,
+    machine_line,
+    table,
+)
 
 TITLE = "Document search"
 DEFAULT_N = 1_000_000
@@ -205,19 +216,16 @@ def kept_site(database_url: str):
 
 
 def measure(n: int, *, keep: bool = False) -> tuple[list[list], dict]:
+    from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
     from egov.documents import services
     from egov.documents.doctypes import seed_document_types
-    from egov.documents.models import DocumentType
+    from egov.documents.models import Document, DocumentType
     from egov.documents.selectors import Filters, search_documents
     from egov.org.models import Agency
     from egov.org.roles import Role
     from egov.org.services import create_official
-
-    from django.contrib.auth import get_user_model
-
-    from egov.documents.models import Document
 
     seed_document_types()
     loaded = keep and Document.objects.filter(pk__lte=n).count() == n

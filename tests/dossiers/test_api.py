@@ -217,7 +217,6 @@ def test_receipt_qr_points_to_the_public_tracking_page(world, settings):
 
 
 def test_submission_to_an_inactive_procedure_or_agency_is_404_and_stores_nothing(client, world):
-    from egov.org.models import Agency
     from egov.procedures.models import Procedure
 
     _, raw = make_api_key(world.agency, "dossiers:write")

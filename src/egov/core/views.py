@@ -7,11 +7,11 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import QuerySet
 from django.db.migrations.executor import MigrationExecutor
-from django.utils.functional import cached_property
+from django.db.models import QuerySet
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.functional import cached_property
 
 from egov.core.errors import PermissionDenied
 

@@ -62,7 +62,6 @@ RULES = uploads.Rules(
 def check_upload(upload, *, label: str, paper_id: int | None = None, allowed: tuple[str, ...] | None = None,
                  max_bytes: int | None = None) -> CheckedUpload:
     """Read and check one uploaded file; raise ValidationError naming the paper when it is refused."""
-
     rules = RULES if not max_bytes else dataclasses.replace(RULES, max_bytes=lambda: max_bytes)
     name = os.path.basename(getattr(upload, "name", "") or "tep")[:255]
     content = uploads.read_limited(upload, rules, label)

@@ -12,7 +12,6 @@ from egov.core.audit import history_of
 from egov.core.errors import DomainError
 from egov.core.views import citizen_required, paginate, staff_required
 from egov.dossiers import actions, pdfs, selectors, services, workflow
-from egov.dossiers.tracking import tracking_html
 from egov.dossiers.forms import (
     CounterIntakeForm,
     OnlineFilingForm,
@@ -25,6 +24,7 @@ from egov.dossiers.models import (
     ResultDocument,
     ReturnRecord,
 )
+from egov.dossiers.tracking import tracking_html
 from egov.dossiers.uploads import collect_papers
 from egov.org.models import Agency
 from egov.org.permissions import can, visible_agencies
