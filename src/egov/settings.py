@@ -134,6 +134,10 @@ TEMPLATES = [
 DATABASE_URL = ENV.get("EGOV_DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # psycopg prepares a statement on its first run in a connection. Only the server-binding
+        # cursors of egov.core.fixedsql are ever prepared: the ORM's cursors bind on the client.
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -1,11 +1,13 @@
 """Fixed SQL (egov.core.fixedsql): rows it writes and instances it builds match the ORM's."""
 
+import pytest
 from django.db import connection
 from django.db.models.signals import post_save
 
 from egov.api.models import ApiKey, hash_key
 from egov.core import fixedsql
 from egov.org.models import Agency
+from tests.factories import make_api_key
 
 
 def _values(obj):
@@ -50,3 +52,20 @@ def test_a_model_with_save_receivers_is_saved_through_the_orm(agency):
     finally:
         post_save.disconnect(receiver, sender=ApiKey)
     assert seen == [("Hệ thống D", True)]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_fixed_statements_are_prepared_on_postgresql_and_the_orms_are_not(agency):
+    """The busiest lookups skip planning on the server; ORM queries (search among them, tuned to
+    their values) keep a plan of their own for each call."""
+    from egov.api.auth import active_key
+
+    _, raw = make_api_key(agency, "dossiers:write")
+    assert active_key(raw).agency == agency
+    list(Agency.objects.filter(name__startswith="Ủy ban"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('"key_hash" = $1' in statement for statement in prepared), prepared
+    assert not any("LIKE" in statement for statement in prepared), prepared

@@ -252,3 +252,27 @@ def test_an_api_submission_is_stored_as_the_orm_reads_it(client, world):
     entry = AuditEntry.objects.get(action="dossier.submitted", object_id=str(dossier.pk))
     assert entry.summary == {"procedure": world.procedure.code} and entry.actor_label.startswith("API: ")
     assert verify_chains()[1] == []
+
+
+def test_a_procedure_without_required_papers_is_filed_with_none(client, world):
+    from tests.dossiers.factories import make_procedure
+
+    procedure = make_procedure(papers=())
+    _, raw = make_api_key(world.agency, "dossiers:write")
+    response = client.post("/api/v1/dossiers", {"procedure": procedure.code, "agency": world.agency.code,
+                                                **applicant_data()}, headers={"Authorization": f"Bearer {raw}"})
+    assert response.status_code == 201, response.content
+    assert Dossier.objects.get(ref=response.json()["ref"]).files.count() == 0
+
+
+def test_missing_papers_are_named_in_the_procedures_order(client, world):
+    from tests.dossiers.factories import make_procedure
+
+    procedure = make_procedure(papers=("Tờ khai", "Giấy chứng sinh", "Bản sao CCCD"))
+    first = procedure.papers.order_by("order").first()
+    _, raw = make_api_key(world.agency, "dossiers:write")
+    response = client.post("/api/v1/dossiers", {"procedure": procedure.code, "agency": world.agency.code,
+                                                **applicant_data(), f"paper_{first.pk}": upload("paper.pdf")},
+                           headers={"Authorization": f"Bearer {raw}"})
+    assert response.status_code == 422
+    assert response.json()["details"]["missing"] == ["Giấy chứng sinh", "Bản sao CCCD"]

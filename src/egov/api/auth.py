@@ -18,7 +18,7 @@ def active_key(raw: str) -> ApiKey | None:
     fixed SQL (egov.core.fixedsql): compiling the ORM query cost more than the lookup itself."""
     key_cols, agency_cols = fixedsql.columns(ApiKey, "k"), fixedsql.columns(Agency, "a")
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
+    with fixedsql.cursor() as cursor:
         cursor.execute(f"SELECT {key_cols.sql}, {agency_cols.sql} FROM {fixedsql.table(ApiKey)} k "
                        f"JOIN {fixedsql.table(Agency)} a ON a.{quote('id')} = k.{quote('agency_id')} "
                        f"WHERE k.{quote('key_hash')} = %s AND k.{quote('is_active')} = %s", [hash_key(raw), True])
@@ -37,7 +37,7 @@ def touch(key: ApiKey) -> None:
         return
     field = ApiKey._meta.get_field("last_used_at")
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
+    with fixedsql.cursor() as cursor:
         cursor.execute(f"UPDATE {fixedsql.table(ApiKey)} SET {quote(field.column)} = %s WHERE {quote('id')} = %s",
                        [field.get_db_prep_save(now, connection), key.pk])
     key.last_used_at = now

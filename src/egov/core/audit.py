@@ -89,18 +89,25 @@ def record(actor, action: str, obj=None, *, agency=None, summary: dict | None = 
 
 # The chain head is read and moved by two fixed statements: every service call appends an entry,
 # and building the equivalent ORM queries cost ten times what the database does with them.
+_head_statements: dict = {}
+
+
 def _head_sql() -> tuple[str, str]:
-    q = connection.ops.quote_name
-    table, key, seq, hash_ = (q(AuditChain._meta.db_table), q("key"), q("last_seq"), q("last_hash"))
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    return (f"SELECT {seq}, {hash_} FROM {table} WHERE {key} = %s{lock}",
+    found = _head_statements.get((connection.alias, connection.vendor))
+    if found is None:
+        q = connection.ops.quote_name
+        table, key, seq, hash_ = (q(AuditChain._meta.db_table), q("key"), q("last_seq"), q("last_hash"))
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        found = _head_statements[(connection.alias, connection.vendor)] = (
+            f"SELECT {seq}, {hash_} FROM {table} WHERE {key} = %s{lock}",
             f"UPDATE {table} SET {seq} = %s, {hash_} = %s WHERE {key} = %s")
+    return found
 
 
 def _lock_head(key: str) -> tuple[int, str]:
     """The chain's last (seq, hash), its row locked until commit (so links never fork); a new
     chain's head row is created first."""
-    with connection.cursor() as cursor:
+    with fixedsql.cursor() as cursor:
         cursor.execute(_head_sql()[0], [key])
         row = cursor.fetchone()
     if row is None:
@@ -110,7 +117,7 @@ def _lock_head(key: str) -> tuple[int, str]:
 
 
 def _move_head(key: str, seq: int, hash_: str) -> None:
-    with connection.cursor() as cursor:
+    with fixedsql.cursor() as cursor:
         cursor.execute(_head_sql()[1], [seq, hash_, key])
 
 

@@ -184,16 +184,16 @@ def submit(request, data: Form[DossierIn]):
     target = selectors.submission_target(data.procedure, data.agency)
     if target is None:
         raise NotFound("Không tìm thấy thủ tục hoặc cơ quan tiếp nhận.")
-    procedure, agency = target
+    procedure, agency, papers = target
     values = data.dict()
     if not getattr(actor, "is_api_key", False) and not values["applicant_name"]:
         values.update(applicant_name=actor.organization_name or actor.full_name,
                       applicant_id_number=values["applicant_id_number"] or actor.identity_number,
                       applicant_phone=values["applicant_phone"] or actor.phone or "",
                       applicant_address=values["applicant_address"] or actor.address)
-    uploads = collect_papers(procedure.papers.all(), request.FILES)
+    uploads = collect_papers(papers, request.FILES)
     dossier, created = services.submit_online_once(actor=actor, procedure=procedure, agency=agency, data=values,
-                                                   uploads=uploads,
+                                                   uploads=uploads, papers=papers,
                                                    idempotency_key=request.headers.get("Idempotency-Key", ""))
     # A new dossier already holds its procedure and agency; a replayed one is read as it is now.
     return Status(201, dossier) if created else Status(200, _reload(dossier))

@@ -176,7 +176,7 @@ def track(code: str) -> Tracking | None:
     if not code or len(code) > 60:
         return None
     dossier_sql, steps_sql = _track_sql()
-    with connection.cursor() as cursor:
+    with fixedsql.cursor() as cursor:
         cursor.execute(dossier_sql, [code])
         row = cursor.fetchone()
         if row is None:
@@ -197,36 +197,35 @@ def track(code: str) -> Tracking | None:
 
 
 def submission_target(procedure_code: str, agency_code: str):
-    """(active procedure with its papers loaded, active agency) for an online submission, or None.
+    """(active procedure, active agency, the procedure's papers in order) for an online
+    submission, or None.
 
-    Every submission asks, so two fixed SQL statements (egov.core.fixedsql) stand for the ORM's
-    three (procedure, its papers, agency), which cost more to build than to run."""
+    Every submission asks, so one fixed SQL statement (egov.core.fixedsql) stands for the ORM's
+    three (procedure, agency, papers), which cost more to build than to run: a row per paper,
+    each with the procedure and agency (one row without papers when it has none)."""
     from egov.procedures.models import Procedure, RequiredPaper
 
     procedure_cols, agency_cols = fixedsql.columns(Procedure, "p"), fixedsql.columns(Agency, "a")
     paper_cols = fixedsql.columns(RequiredPaper, "r")
     quote = connection.ops.quote_name
     code, active = quote("code"), quote("is_active")
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {procedure_cols.sql}, {agency_cols.sql} FROM {fixedsql.table(Procedure)} p, "
-                       f"{fixedsql.table(Agency)} a WHERE p.{code} = %s AND p.{active} = %s "
-                       f"AND a.{code} = %s AND a.{active} = %s", [procedure_code, True, agency_code, True])
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        procedure = procedure_cols.build(row)
-        agency = agency_cols.build(row, len(procedure_cols))
+    with fixedsql.cursor() as cursor:
         # The model's ordering (procedure_id, order, id), as procedure.papers.all() sorts them.
-        cursor.execute(f"SELECT {paper_cols.sql} FROM {fixedsql.table(RequiredPaper)} r "
-                       f"WHERE r.{quote('procedure_id')} = %s ORDER BY r.{quote('order')}, r.{quote('id')}",
-                       [procedure.pk])
-        papers = [paper_cols.build(paper) for paper in cursor.fetchall()]
+        cursor.execute(f"SELECT {procedure_cols.sql}, {agency_cols.sql}, {paper_cols.sql} "
+                       f"FROM {fixedsql.table(Procedure)} p CROSS JOIN {fixedsql.table(Agency)} a "
+                       f"LEFT JOIN {fixedsql.table(RequiredPaper)} r ON r.{quote('procedure_id')} = p.{quote('id')} "
+                       f"WHERE p.{code} = %s AND p.{active} = %s AND a.{code} = %s AND a.{active} = %s "
+                       f"ORDER BY r.{quote('order')}, r.{quote('id')}", [procedure_code, True, agency_code, True])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    procedure = procedure_cols.build(rows[0])
+    agency = agency_cols.build(rows[0], len(procedure_cols))
+    start = len(procedure_cols) + len(agency_cols)
+    papers = [paper_cols.build(row, start) for row in rows if row[start] is not None]
     for paper in papers:
         paper.procedure = procedure
-    cached = RequiredPaper.objects.all()
-    cached._result_cache, cached._prefetch_done = papers, True
-    procedure._prefetched_objects_cache = {"papers": cached}
-    return procedure, agency
+    return procedure, agency, papers
 
 
 # -- statistics -------------------------------------------------------------------------------

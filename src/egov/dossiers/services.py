@@ -194,9 +194,10 @@ def submit_online(*, actor, procedure, agency, data: dict, uploads: list[Checked
 
 
 def submit_online_once(*, actor, procedure, agency, data: dict, uploads: list[CheckedUpload] = (),
-                       idempotency_key: str = "", dossier: Dossier | None = None,
+                       idempotency_key: str = "", dossier: Dossier | None = None, papers=None,
                        at=None) -> tuple[Dossier, bool]:
-    """`submit_online`, telling whether this call created the dossier (False: the key was used before)."""
+    """`submit_online`, telling whether this call created the dossier (False: the key was used before).
+    `papers`: the procedure's required papers when the caller has read them already."""
     is_key = getattr(actor, "is_api_key", False)
     if is_key:
         ensure_can(actor, "dossier.submit", agency)
@@ -212,9 +213,10 @@ def submit_online_once(*, actor, procedure, agency, data: dict, uploads: list[Ch
             return existing.dossier, False
     clean = _check_applicant(data)
     from_draft = dossier is not None
+    papers = list(procedure.papers.all()) if papers is None else papers
     if not from_draft:
         # A new dossier holds only these uploads: refuse it before a file is written or a row inserted.
-        _refuse_missing(procedure, {u.paper_id for u in uploads})
+        _refuse_missing(papers, {u.paper_id for u in uploads})
     at = now_or(at)
     try:
         with _FilesOnFailure() as saved, transaction.atomic():
@@ -233,7 +235,7 @@ def submit_online_once(*, actor, procedure, agency, data: dict, uploads: list[Ch
                 fixedsql.insert([SubmissionKey(owner=owner_key(actor), key=key, dossier=dossier)])
             if from_draft:  # these uploads join or replace the papers the draft holds
                 _replace_papers(dossier, uploads, actor=actor, saved=saved)
-                _refuse_missing(procedure, set(dossier.files.values_list("paper_id", flat=True)))
+                _refuse_missing(papers, set(dossier.files.values_list("paper_id", flat=True)))
             else:
                 store_files(dossier, list(uploads), actor=actor, saved=saved)
             event(dossier, "submitted", "Nộp hồ sơ trực tuyến", actor=actor, at=at)
@@ -248,8 +250,8 @@ def submit_online_once(*, actor, procedure, agency, data: dict, uploads: list[Ch
     return dossier, True
 
 
-def _refuse_missing(procedure, dossier_papers: set[int]) -> None:
-    missing = [p.name for p in procedure.papers.all() if p.mandatory and p.pk not in dossier_papers]
+def _refuse_missing(papers, dossier_papers: set[int]) -> None:
+    missing = [p.name for p in papers if p.mandatory and p.pk not in dossier_papers]
     if missing:
         raise ValidationError("Còn thiếu giấy tờ bắt buộc: " + "; ".join(missing) + ".",
                               code="missing_papers", details={"missing": missing})
