@@ -199,3 +199,20 @@ def test_database_failure_after_storing_removes_the_files(world, settings, monke
 def test_empty_upload_is_refused():
     with pytest.raises(ValidationError):
         check_upload(SimpleUploadedFile("a.pdf", b""), label="Tờ khai")
+
+
+def test_counter_intake_failing_after_its_files_are_written_leaves_no_file(world, settings, monkeypatch):
+    """The papers are written before the intake's transaction: a failure inside it removes them."""
+    from pathlib import Path
+
+    from egov.dossiers.models import DossierFile
+
+    def broken_audit(*args, **kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(services, "audit", broken_audit)
+    with pytest.raises(RuntimeError):
+        services.register_at_counter(officer=world.counter, procedure=world.procedure, data=applicant_data(),
+                                     uploads=papers_for(world.procedure))
+    assert Dossier.objects.count() == 0 and DossierFile.objects.count() == 0 and DailyCounter.objects.count() == 0
+    assert not [f for f in Path(settings.MEDIA_ROOT).rglob("*") if f.is_file()]

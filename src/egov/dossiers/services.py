@@ -93,15 +93,27 @@ def notify(dossier: Dossier, what: str) -> None:
         queue(notify_citizen, dossier_id=dossier.pk, event=what)
 
 
-def store_files(dossier: Dossier, uploads: list[CheckedUpload], *, actor, saved: list[str],
-                supplement=None) -> list[DossierFile]:
-    """Store already-checked uploads; `saved` collects names so a failed transaction can remove them."""
-    rows = []
+def write_files(uploads: list[CheckedUpload], saved: list[str]) -> list[str]:
+    """Write already-checked uploads to storage, best before the transaction that records them:
+    it then holds its locks (SQLite's single writer, an agency's daily counter) for its rows
+    only. `saved` collects the names so that a failed transaction can remove them."""
+    names = []
     for upload in uploads:
         name = default_storage.save(
             f"dossiers/papers/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}{upload.extension}",
             ContentFile(upload.content))
         saved.append(name)
+        names.append(name)
+    return names
+
+
+def store_files(dossier: Dossier, uploads: list[CheckedUpload], *, actor, saved: list[str],
+                supplement=None, names: list[str] | None = None) -> list[DossierFile]:
+    """Record uploads as the dossier's files, written first unless `names` (from write_files) says
+    where they are; `saved` collects names so a failed transaction can remove them."""
+    names = write_files(uploads, saved) if names is None else names
+    rows = []
+    for upload, name in zip(uploads, names, strict=True):
         row = DossierFile(dossier=dossier, paper_id=upload.paper_id, supplement=supplement, label=upload.label[:500],
                           original_name=upload.original_name, content_type=upload.content_type, size=upload.size,
                           sha256=upload.sha256,
@@ -218,28 +230,31 @@ def submit_online_once(*, actor, procedure, agency, data: dict, uploads: list[Ch
         # A new dossier holds only these uploads: refuse it before a file is written or a row inserted.
         _refuse_missing(papers, {u.paper_id for u in uploads})
     at = now_or(at)
+    uploads = list(uploads)
     try:
-        with _FilesOnFailure() as saved, transaction.atomic():
-            if dossier is not None:
-                if is_key or dossier.applicant_id != actor.pk:
-                    raise PermissionDenied()
-                dossier = lock(dossier, S.DRAFT)
-            else:
-                dossier = Dossier(procedure=procedure, agency=agency, channel=Dossier.Channel.ONLINE,
-                                  applicant=None if is_key else actor)
-            for field, value in clean.items():
-                setattr(dossier, field, value)
-            dossier.status, dossier.submitted_at = S.SUBMITTED, at
-            bump(dossier)
-            if key:
-                fixedsql.insert([SubmissionKey(owner=owner_key(actor), key=key, dossier=dossier)])
-            if from_draft:  # these uploads join or replace the papers the draft holds
-                _replace_papers(dossier, uploads, actor=actor, saved=saved)
-                _refuse_missing(papers, set(dossier.files.values_list("paper_id", flat=True)))
-            else:
-                store_files(dossier, list(uploads), actor=actor, saved=saved)
-            event(dossier, "submitted", "Nộp hồ sơ trực tuyến", actor=actor, at=at)
-            audit(actor, "dossier.submitted", dossier, summary={"procedure": procedure.code})
+        with _FilesOnFailure() as saved:
+            names = None if from_draft else write_files(uploads, saved)
+            with transaction.atomic():
+                if dossier is not None:
+                    if is_key or dossier.applicant_id != actor.pk:
+                        raise PermissionDenied()
+                    dossier = lock(dossier, S.DRAFT)
+                else:
+                    dossier = Dossier(procedure=procedure, agency=agency, channel=Dossier.Channel.ONLINE,
+                                      applicant=None if is_key else actor)
+                for field, value in clean.items():
+                    setattr(dossier, field, value)
+                dossier.status, dossier.submitted_at = S.SUBMITTED, at
+                bump(dossier)
+                if key:
+                    fixedsql.insert([SubmissionKey(owner=owner_key(actor), key=key, dossier=dossier)])
+                if from_draft:  # these uploads join or replace the papers the draft holds
+                    _replace_papers(dossier, uploads, actor=actor, saved=saved)
+                    _refuse_missing(papers, set(dossier.files.values_list("paper_id", flat=True)))
+                else:
+                    store_files(dossier, uploads, actor=actor, saved=saved, names=names)
+                event(dossier, "submitted", "Nộp hồ sơ trực tuyến", actor=actor, at=at)
+                audit(actor, "dossier.submitted", dossier, summary={"procedure": procedure.code})
     except IntegrityError:
         # The same key committed by a parallel request between our check and our insert.
         if key:
@@ -356,18 +371,22 @@ def register_at_counter(*, officer, procedure, data: dict, uploads: list[Checked
         if existing:
             return existing.dossier
     at = now_or(at)
-    with _FilesOnFailure() as saved, transaction.atomic():
-        dossier = Dossier(procedure=procedure, agency=agency, channel=Dossier.Channel.COUNTER, applicant=applicant,
-                          submitted_at=at, **clean)
-        dossier.save()
-        if key:
-            SubmissionKey.objects.create(owner=owner_key(officer), key=key, dossier=dossier)
-        store_files(dossier, list(uploads), actor=officer, saved=saved)
-        _receive(dossier, officer, at)
-        bump(dossier)
-        event(dossier, "received", "Tiếp nhận hồ sơ trực tiếp", actor=officer, at=at)
-        audit(officer, "dossier.registered", dossier, summary={"code": dossier.code, "procedure": procedure.code})
-        notify(dossier, "accepted")
+    uploads = list(uploads)
+    with _FilesOnFailure() as saved:
+        names = write_files(uploads, saved)
+        with transaction.atomic():
+            dossier = Dossier(procedure=procedure, agency=agency, channel=Dossier.Channel.COUNTER,
+                              applicant=applicant, submitted_at=at, **clean)
+            dossier.save()
+            if key:
+                SubmissionKey.objects.create(owner=owner_key(officer), key=key, dossier=dossier)
+            store_files(dossier, uploads, actor=officer, saved=saved, names=names)
+            _receive(dossier, officer, at)
+            bump(dossier)
+            event(dossier, "received", "Tiếp nhận hồ sơ trực tiếp", actor=officer, at=at)
+            audit(officer, "dossier.registered", dossier,
+                  summary={"code": dossier.code, "procedure": procedure.code})
+            notify(dossier, "accepted")
     return dossier
 
 
