@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import statistics
 import sys
 
 from bench.common import ROOT, Report, demo_site, log, median_runs, serve, table
@@ -26,24 +27,28 @@ PROCEDURE = "2.000635"  # cấp bản sao trích lục hộ tịch: two mandator
 AGENCY = "000.00.31.H57"
 PAPER_BYTES = 200 * 1024
 PG = os.environ.get("EGOV_BENCH_SUBMIT_PG", "postgres://postgres@127.0.0.1:5432/postgres")
-BEFORE = ("Before fixed SQL for the submission's lookups and inserts (12 statements, each compiled by the ORM): "
-          "SQLite 97/s at 10.74 ms server CPU, PostgreSQL 126/s at 12.13 ms (load average 1.9). The same change "
-          "measured side by side, old and new code alternating in one process on one site for three rounds of 300 "
-          "submissions (the Django test client, load average 3.5 to 4.6 from other work): SQLite 11.7 to 17.2 -> "
-          "8.3 to 8.8 ms CPU a submission, PostgreSQL 13.5 to 17.1 -> 8.7 to 10.8 ms (the client side only). "
-          "Before the submission path was trimmed (18 SQL statements a submission: the new dossier read back, "
-          "its files queried twice, the papers read twice with joins, a replay check, savepoints around the "
-          "audit entry): SQLite 47/s at 13.54 ms server CPU, PostgreSQL 32/s at 17.74 ms.")
-WHY = ("Why 200/s is still out of reach on this machine: two cores serve both the load generator and the server, "
-       "so 200/s leaves under 10 ms of CPU a submission for wrk and gunicorn together. The lookups and inserts now "
-       "run as fixed SQL (egov.core.fixedsql: each statement built once per database, values converted by the "
-       "model fields as the ORM does), so the ORM no longer builds statements on this path. What is left is mostly "
-       "work a submission owes or the web stack's own: Django's multipart parser on 401 KB and eight parts, "
-       "hashing and writing two files, the inserts and the commit, the audit chain head, Ninja's form and response "
-       "schemas, the middleware, and in the server about 2 to 3 ms more a request for gunicorn reading the body "
-       "from the socket and its own bookkeeping. The phase figures are CPU time of one process and move by up to "
-       "a fifth with the machine's load (other work shares the two cores); the server CPU column is the figure to "
-       "compare.")
+BEFORE = ("Before this round (same machine, same day, one 8 s run each): SQLite 218/s at 6.68 ms server CPU, "
+          "PostgreSQL 164/s at 8.97 ms. What changed: (1) on PostgreSQL the fixed statements are prepared on the "
+          "server (egov.core.fixedsql.cursor binds values server-side; psycopg prepares them on first use), which "
+          "skips planning the wide key+agency and procedure+agency joins on every call: the database's own CPU went "
+          "from 1.9-2.1 to 1.1-1.3 ms a submission; (2) the procedure, agency and papers are one statement, not "
+          "two (10 statements a submission, not 11); (3) the papers are written to storage before the "
+          "transaction, so it holds SQLite's single writer lock for its rows only: two workers had been queueing "
+          "on that lock (SQLite's busy wait sleeps 1, 2, 5 ms...), leaving the CPU idle 20% of the run; "
+          "(4) each worker imports the URLs, views and API when it boots instead of on its first request (about a "
+          "second of CPU, which fell inside the measured run for the worker that had not yet served). "
+          "Tried and dropped: libpq's pipeline mode for the transaction's inserts (4 round trips fewer, but more "
+          "client CPU: 214-227/s against 227-249/s without it, alternating runs), and larger multipart chunks "
+          "(64 KB parses 401 KB fastest: 0.44 ms against 0.54 ms at 256 KB). Earlier rounds: fixed SQL for the "
+          "submission's lookups and inserts, and 18 -> 11 statements (47 -> 143/s on SQLite, 32 -> 105-130/s on "
+          "PostgreSQL, on a machine then about twice as slow).")
+WHY = ("The two cores serve the load generator, gunicorn and (for PostgreSQL) the database server together, so "
+       "at 200/s a submission has 10 ms of CPU for all three. What a submission still costs is mostly work it owes "
+       "or the web stack's own: Django's multipart parser on 401 KB and eight parts, hashing and writing two files, "
+       "the inserts and the commit, the audit chain head, Ninja's form and response schemas, the middleware, and "
+       "in the server about 1.5 ms more a request for gunicorn reading the body from the socket and its own "
+       "bookkeeping. The phase figures are CPU time of one process and move by up to a fifth with the machine's "
+       "load; the server CPU columns are the figures to compare.")
 
 
 def pdf_of_size(size: int) -> bytes:
@@ -147,7 +152,8 @@ timed(HttpRequest, "_load_post_and_files", "multipart parsing (401 KB)")
 timed(api, "collect_papers", "paper checks: magic bytes, size, SHA-256")
 timed(services, "submit_online_once", "service")
 timed(services, "bump", "dossier INSERT (with the name fold)")
-timed(services, "store_files", "two files written + DossierFile INSERT")
+timed(services, "write_files", "two files written (before the transaction)")
+timed(services, "store_files", "DossierFile INSERT")
 timed(services, "event", "timeline event INSERT")
 timed(services, "audit", "audit entry: chain head SELECT, INSERT, head UPDATE")
 timed(BaseDatabaseWrapper, "commit", "COMMIT")
@@ -172,7 +178,8 @@ for _ in range(n):
     post()
 print(json.dumps({"queries": statements, "ms": {k: v * 1000 / n for k, v in spent.items()}}))
 '''
-SERVICE_PARTS = ["dossier INSERT (with the name fold)", "two files written + DossierFile INSERT",
+SERVICE_PARTS = ["two files written (before the transaction)", "dossier INSERT (with the name fold)",
+                 "DossierFile INSERT",
                  "timeline event INSERT", "audit entry: chain head SELECT, INSERT, head UPDATE", "COMMIT"]
 
 
@@ -190,18 +197,44 @@ def phases(site, key: str, content_type: str, body: bytes, n: int = 300) -> dict
     return json.loads(out)
 
 
-def phases_table(data: dict) -> str:
-    ms = data["ms"]
+def phases_table(found: dict[str, dict]) -> str:
+    """Phases (rows) by database (columns)."""
     view = ["API key check (1 SELECT)", "multipart parsing (401 KB)", "paper checks: magic bytes, size, SHA-256"]
-    rest_of_view = ms["request"] - ms["service"] - ms["response (schema, JSON)"] - sum(ms[k] for k in view)
-    rows = [[label, f"{ms[label]:.2f}"] for label in view]
-    rows.append(["procedure and agency, its papers (2 SELECTs), the form fields: the rest of the view, Ninja "
-                 "and Django", f"{rest_of_view:.2f}"])
-    rows += [[f"service: {label}", f"{ms[label]:.2f}"] for label in SERVICE_PARTS]
-    rows.append(["service: the rest (checks, BEGIN)", f"{ms['service'] - sum(ms[k] for k in SERVICE_PARTS):.2f}"])
-    rows.append(["response (schema, JSON)", f"{ms['response (schema, JSON)']:.2f}"])
-    rows.append([f"**one submission ({data['queries']} SQL statements)**", f"**{ms['request']:.2f}**"])
-    return table(["phase", "CPU ms"], rows)
+    labels = [*view, "procedure, agency and papers (1 SELECT), the form fields: the rest of the view, Ninja "
+              "and Django", *(f"service: {label}" for label in SERVICE_PARTS), "service: the rest (checks, BEGIN)",
+              "response (schema, JSON)", "**one submission**", "SQL statements"]
+    columns = []
+    for data in found.values():
+        ms = data["ms"]
+        rest_of_view = ms["request"] - ms["service"] - ms["response (schema, JSON)"] - sum(ms[k] for k in view)
+        service_rest = ms["service"] - sum(ms[k] for k in SERVICE_PARTS)
+        columns.append([*(ms[k] for k in view), rest_of_view, *(ms[k] for k in SERVICE_PARTS), service_rest,
+                        ms["response (schema, JSON)"], ms["request"], data["queries"]])
+    rows = []
+    for n, label in enumerate(labels):
+        cells = [f"{column[n]:.2f}" if n < len(labels) - 1 else str(column[n]) for column in columns]
+        if label.startswith("**"):
+            cells = [f"**{cell}**" for cell in cells]
+        rows.append([label, *cells])
+    return table(["phase (CPU ms)", *found], rows)
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time of the machine's PostgreSQL server processes (from /proc)."""
+    hz = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                text = stat.read()
+        except OSError:
+            continue
+        if text[text.index("(") + 1:].startswith("postgres"):
+            fields = text[text.rindex(")") + 2:].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / hz
 
 
 def measure_on(database_url: str | None, *, with_phases: bool = False):
@@ -211,27 +244,35 @@ def measure_on(database_url: str | None, *, with_phases: bool = False):
         script = lua_post_script(site.data_dir, key, content_type, body)
         with serve(site, workers=WORKERS) as base:
             check(base, key, content_type, body)
-            result = median_runs(lambda: wrk(base, script, path="/api/v1/dossiers", connections=CONNECTIONS),
-                                 runs=RUNS)
+            def one_run():
+                before = postgres_cpu_seconds()
+                result = wrk(base, script, path="/api/v1/dossiers", connections=CONNECTIONS)
+                if database_url:
+                    database.append((postgres_cpu_seconds() - before) * 1000 / max(result.requests, 1))
+                return result
+
+            database: list[float] = []
+            result = median_runs(one_run, runs=RUNS)
         stored = django_eval(site, "from egov.dossiers.models import Dossier, DossierFile\n"
                                    "print(Dossier.objects.count(), DossierFile.objects.count())").split()
         log(f"stored: {stored[0]} dossiers, {stored[1]} files")
         if with_phases:
             split = phases(site, key, content_type, body)
-    return result, len(body), split
+    return result, len(body), split, (statistics.median(database) if database else None)
 
 
 def run(report: Report) -> None:
     rows = []
     size = 0
-    split = None
+    split = {}
     for label, url in (("SQLite", None), ("PostgreSQL", PG if PG and PG != "0" else None)):
         if label == "PostgreSQL" and not url:
             continue
         log(f"--- {label}")
-        result, size, found = measure_on(url, with_phases=label == "SQLite")
-        split = split or found
-        rows.append([label, *result.row(), result.errors, "met" if result.rps >= 200 else "not met"])
+        result, size, found, database = measure_on(url, with_phases=True)
+        split[label] = found
+        rows.append([label, *result.row(), "-" if database is None else f"{database:.2f}", result.errors,
+                     "met" if result.rps >= 200 else "not met"])
     body = [
         f"`POST /api/v1/dossiers` with an API key (`dossiers:write`), multipart/form-data: the applicant's fields "
         f"and two PDF papers of 200 KB each ({size / 1024:.0f} KB a request), procedure {PROCEDURE} at agency "
@@ -239,13 +280,15 @@ def run(report: Report) -> None:
         f"files in the local media folder. gunicorn with {WORKERS} sync workers, production settings; wrk with "
         f"{CONNECTIONS} connections for {DURATION:.0f} s on the same machine. Medians of {RUNS} runs. "
         "Target: 200 submissions/s.",
-        table(["database", "submissions/s", "p50 ms", "p99 ms", "server CPU ms/request", "errors", "target"], rows),
+        table(["database", "submissions/s", "p50 ms", "p99 ms", "server CPU ms/request",
+               "PostgreSQL server CPU ms/request", "errors", "target"], rows),
         BEFORE,
     ]
     if split:
         body += [
-            "Where one submission's CPU goes (SQLite, one process with production settings, the Django test "
-            "client, 300 submissions; each phase's CPU time measured around its function, no profiler):",
+            "Where one submission's CPU goes (one process with production settings, the Django test client, 300 "
+            "submissions; each phase's CPU time measured around its function, no profiler; on PostgreSQL the "
+            "database server's own CPU is not in these figures):",
             phases_table(split),
             WHY,
         ]
