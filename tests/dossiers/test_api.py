@@ -131,11 +131,39 @@ def test_public_tracking_api_without_personal_data(client, world, django_assert_
     data = response.json()
     assert data["status"] == "in_progress" and data["agency_code"] == world.agency.code
     assert [s["name"] for s in data["steps"]] == ["Tiếp nhận, chuyển xử lý", "Thẩm định hồ sơ"]
-    text = response.content.decode()
+    text = json.dumps(response.json(), ensure_ascii=False)  # the names as written, not \u-escaped
     for personal in (world.citizen.full_name, world.citizen.identity_number, world.citizen.phone, "applicant",
                      world.counter.full_name):
         assert personal not in text
     assert client.get("/api/v1/dossiers/track/KHONG-CO").status_code == 404
+
+
+def test_tracking_json_is_what_ninja_renders_through_the_schema(client, world):
+    """The tracking route writes its JSON itself (no schema validation per request): byte for byte
+    what Ninja renders from TrackOut, for dossiers in every state a citizen can look up."""
+    from ninja.responses import NinjaJSONEncoder
+
+    from egov.dossiers.api import TrackOut
+    from egov.dossiers.selectors import track
+
+    waiting = world.received(received="2026-03-02 09:00")
+    workflow.forward(dossier=waiting, officer=world.counter)
+    workflow.request_supplement(dossier=waiting, officer=world.specialist, missing=["Tờ khai"])
+    finished = world.received(received="2026-03-02 10:00")
+    workflow.forward(dossier=finished, officer=world.counter)
+    workflow.forward(dossier=finished, officer=world.specialist)
+    workflow.approve(dossier=finished, officer=world.leader)
+    workflow.return_result(dossier=finished, actor=world.counter, method="counter")
+    overdue = world.received(received="2026-01-05 09:00")  # long past its due date, still running
+    codes = [world.received(received="2026-11-25 08:00").code, waiting.code, finished.code, overdue.code]
+    for code in codes:
+        response = client.get(f"/api/v1/dossiers/track/{code}")
+        assert response.status_code == 200 and response["Content-Type"] == "application/json; charset=utf-8"
+        ninja = json.dumps(TrackOut.model_validate(track(code)).model_dump(), cls=NinjaJSONEncoder)
+        assert response.content.decode() == ninja
+    statuses = {client.get(f"/api/v1/dossiers/track/{code}").json()["status"] for code in codes}
+    assert statuses == {"received", "waiting_supplement", "returned"}
+    assert client.get(f"/api/v1/dossiers/track/{overdue.code}").json()["overdue"] is True
 
 
 def test_public_stats_api(client, world):
