@@ -337,7 +337,7 @@ class LoadResult:
         return [f"{self.rps:,.0f}", f"{self.p50_ms:.1f}", f"{self.p99_ms:.1f}", f"{self.cpu_ms:.2f}"]
 
 
-_WRK: str | None | bool = False  # False: not looked up yet
+_WRK: str | bool | None = False  # False: not looked up yet
 
 
 def ensure_wrk() -> str | None:

@@ -279,7 +279,7 @@ def profile(site, codes: list[str], prefix: str, suffix: str, n: int = 1500, env
     layers: dict[str, float] = {}
     total = 0.0
     top = []
-    for filename, line, func, calls, tottime, cumtime in data["rows"]:
+    for filename, line, func, calls, tottime, _cumtime in data["rows"]:
         total += tottime
         where = f"{filename}:{func}"
         label = next((lab for lab, keys in LAYERS if any(k in where for k in keys)), "Python and other libraries")

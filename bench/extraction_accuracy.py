@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from egov.documents.extraction import extract_metadata  # noqa: E402
+from egov.documents.extraction import extract_metadata
 
 FIXTURES = ROOT / "tests" / "fixtures" / "documents"
 REPORT = ROOT / "docs" / "benchmarks.md"

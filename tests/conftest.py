@@ -1,7 +1,6 @@
 import pytest
 
 from egov.core.calendar import forget_exceptions
-
 from tests import factories
 
 

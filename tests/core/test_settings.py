@@ -17,7 +17,7 @@ def load_settings(overrides: dict, tmp_path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EGOV_")}
     env.update({"EGOV_DATA_DIR": str(tmp_path), **SAFE, **overrides})
     env = {k: v for k, v in env.items() if v is not None}
-    return subprocess.run([sys.executable, "-c", "import egov.settings"], env=env, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-c", "import egov.settings"], env=env, capture_output=True, text=True, check=False)
 
 
 def test_safe_production_configuration_loads(tmp_path):

@@ -62,7 +62,7 @@ def test_registration_needs_a_summary(world):
 
 def test_leader_assigns_and_assignees_finish(world):
     document = register(world)
-    lead, coop, info = services.assign(
+    lead, coop, _info = services.assign(
         actor=world.leader, document=document, deadline_days=5, instruction="Đề nghị tham mưu xử lý",
         targets=[Target("lead", department=world.economy), Target("cooperate", user=world.outsider),
                  Target("inform", user=world.clerk)])

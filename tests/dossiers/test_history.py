@@ -202,7 +202,7 @@ def test_stats_check_and_rebuild_commands(offices, capsys):
 
 def test_commands_name_every_unknown_agency_and_touch_nothing(offices):
     for command in (("dossiers", "stats-rebuild"), ("dossier_history", "--count", "5")):
-        with pytest.raises(CommandError, match="Không tìm thấy cơ quan: 000.00.99.X01, 000.00.99.X02"):
+        with pytest.raises(CommandError, match=r"Không tìm thấy cơ quan: 000\.00\.99\.X01, 000\.00\.99\.X02"):
             call_command(*command, "--agency", "000.00.99.X02", "--agency", "000.00.99.X01")
     assert not Dossier.objects.exists() and not DossierTally.objects.exists()
 

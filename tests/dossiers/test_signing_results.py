@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from egov.core.pdf import new_pdf, pdf_bytes
 from egov.dossiers import workflow
-from egov.dossiers.models import ResultDocument
 from egov.signing import services as signing
 from egov.signing.models import SignatureRecord
 from egov.signing.testca import build_test_pki

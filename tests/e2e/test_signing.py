@@ -57,7 +57,7 @@ def test_citizen_verifies_a_signed_result_from_the_home_page(phone_page, signing
 
 
 def test_tampered_file_is_reported_as_changed(phone_page, signing_key, tmp_path):
-    pki, signed = outside_event_loop(_signed_pdf)
+    _pki, signed = outside_event_loop(_signed_pdf)
     tampered = bytearray(signed)
     tampered[len(tampered) // 3] ^= 0x20
     path = tmp_path / "da-sua.pdf"

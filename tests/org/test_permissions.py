@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from egov.core.errors import PermissionDenied
 from egov.core.menu import all_items
 from egov.org.permissions import can, ensure_can, visible_agencies
-from egov.core.errors import PermissionDenied
 from egov.org.roles import Role
 from tests.factories import PASSWORD, make_agency, make_official
 

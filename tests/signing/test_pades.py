@@ -124,7 +124,7 @@ def test_stamp_goes_bottom_right_of_last_page_by_default(document_factory, leade
     reader = PdfReader(io.BytesIO(signed))
     assert not reader.pages[0].get("/Annots") and not reader.pages[1].get("/Annots")
     (widget,) = [a.get_object() for a in reader.pages[2]["/Annots"]]
-    x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
+    x1, _y1, x2, y2 = (float(v) for v in widget["/Rect"])
     width = float(reader.pages[2].mediabox.width)
     assert x1 > width / 2 and y2 < 150 and x2 <= width
 
@@ -374,9 +374,9 @@ def test_unsigned_pdf_has_no_signatures(document, pki):
 
 @pytest.mark.parametrize("garbage", [b"", b"hello world", b"\x89PNG\r\n\x1a\n" + b"\0" * 64])
 def test_garbage_is_not_a_pdf(garbage, leader, pki):
-    with pytest.raises(SigningError, match="Tệp không phải là PDF hợp lệ."):
+    with pytest.raises(SigningError, match=r"Tệp không phải là PDF hợp lệ\."):
         verify_pdf(garbage, trust_roots=pki.trust_roots)
-    with pytest.raises(SigningError, match="Tệp không phải là PDF hợp lệ."):
+    with pytest.raises(SigningError, match=r"Tệp không phải là PDF hợp lệ\."):
         sign_pdf(garbage, identity=leader)
 
 

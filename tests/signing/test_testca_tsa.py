@@ -68,5 +68,5 @@ def test_person_and_agency_subjects(pki):
 def test_issued_people_get_fresh_certificates(pki):
     clerk = pki.issue_person("Võ Thị Văn Thư", title="Văn thư", agency="Sở Nội vụ")
     p12 = to_pkcs12(clerk.cert, clerk.key, b"pw", chain=clerk.chain)
-    key, cert, extra = pkcs12.load_key_and_certificates(p12, b"pw")
+    _key, cert, extra = pkcs12.load_key_and_certificates(p12, b"pw")
     assert cert == clerk.cert and extra == [pki.intermediate.cert]

@@ -59,7 +59,7 @@ def _exceptions_for(agency_id: int | None, year: int) -> dict[dt.date, bool]:
     rows = rows.filter(Q(agency__isnull=True) | Q(agency_id=agency_id)) if agency_id else rows.filter(agency__isnull=True)
     found: dict[dt.date, bool] = {}
     # National rows first so that the agency's own exception for the same day wins.
-    for day, kind, own in sorted(rows.values_list("date", "kind", "agency_id"), key=lambda r: r[2] is not None):
+    for day, kind, _agency in sorted(rows.values_list("date", "kind", "agency_id"), key=lambda r: r[2] is not None):
         found[day] = kind == CalendarException.Kind.WORKING_DAY
     _exception_memo[key] = (now, found)
     return found

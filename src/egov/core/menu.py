@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+
 from django.urls import NoReverseMatch, reverse
 
 from egov.core.registry import egov_modules

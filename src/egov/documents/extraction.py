@@ -285,7 +285,7 @@ def _agencies(pieces: list[_Piece], anchor: int | None) -> list[str]:
     merged: list[str] = []
     for line in block:
         starts_new = _AGENCY_HEADS.match(_fold(line).upper())
-        if merged and not starts_new or (merged and merged[-1].endswith((" VÀ", " &"))):
+        if (merged and not starts_new) or (merged and merged[-1].endswith((" VÀ", " &"))):
             merged[-1] = f"{merged[-1]} {line}"
         else:
             merged.append(line)

@@ -648,7 +648,7 @@ def _make_dossier(rng, office: _Agency, offer: _Offer, day, recv, now_p, names, 
                                            label=RETURN_LABEL[method], actor_label="Cán bộ một cửa"))
 
     # Late: an apology letter with a new date, issued once the due date has passed.
-    late_at = stop if state == "running" or state == "resolved" and d.outcome == Dossier.Outcome.LATE else None
+    late_at = stop if state == "running" or (state == "resolved" and d.outcome == Dossier.Outcome.LATE) else None
     if late_at is not None and late_at > due and rng.random() < 0.8:
         issued = due + max(US, int((late_at - due) * rng.uniform(0.1, 0.6)))
         new_due = max(issued, due) + int(line.day * rng.randint(2, 10))

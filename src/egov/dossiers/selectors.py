@@ -78,7 +78,7 @@ def officer_dossiers(actor, *, status: str = "", procedure: str = "", overdue: b
 def get_staff_dossier(actor, pk) -> Dossier:
     dossier = staff_dossiers(actor).select_related("procedure", "agency", "current_step",
                                                    "current_step__agency").filter(pk=pk).first()
-    if dossier is None or not can(actor, "dossier.view") and not getattr(actor, "is_api_key", False):
+    if dossier is None or (not can(actor, "dossier.view") and not getattr(actor, "is_api_key", False)):
         raise NotFound("Không tìm thấy hồ sơ.")
     return dossier
 
@@ -160,7 +160,7 @@ def _instant(value) -> dt.datetime | None:
     # Raw cursors give SQLite timestamps as naive UTC text and PostgreSQL ones as aware datetimes.
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.timezone.utc) if value is not None and value.tzinfo is None else value
+    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
 
 
 _ACTION_LABELS = {value: str(label) for value, label in DossierStep.Action.choices}

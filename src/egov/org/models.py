@@ -92,7 +92,7 @@ class Agency(models.Model):
         qs = Agency.objects.filter(path__startswith=self.path)
         return qs if include_self else qs.exclude(pk=self.pk)
 
-    def is_within(self, other: "Agency") -> bool:
+    def is_within(self, other: Agency) -> bool:
         """True when this agency is `other` or lies under it."""
         return bool(self.path) and self.path.startswith(other.path)
 

@@ -40,4 +40,4 @@ def agencies_by_codes(codes) -> list[Agency]:
     return agencies
 
 
-__all__ = ["search_agencies", "officials_visible_to", "agency_by_code", "agencies_by_codes", "fold"]
+__all__ = ["agencies_by_codes", "agency_by_code", "fold", "officials_visible_to", "search_agencies"]

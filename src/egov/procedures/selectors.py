@@ -18,7 +18,7 @@ TRUE_WORDS = {"1", "true", "yes", "co", "có", "on"}
 FALSE_WORDS = {"0", "false", "no", "khong", "không", "off"}
 
 
-def _field(value) -> Field | None | bool:
+def _field(value) -> Field | bool | None:
     if value in (None, ""):
         return None
     if isinstance(value, Field):
@@ -26,7 +26,7 @@ def _field(value) -> Field | None | bool:
     return Field.objects.filter(code=str(value)).first() or False
 
 
-def _agency(value) -> Agency | None | bool:
+def _agency(value) -> Agency | bool | None:
     if value in (None, ""):
         return None
     if isinstance(value, Agency):

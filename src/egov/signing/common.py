@@ -42,7 +42,7 @@ def _load_cert(data) -> asn1_x509.Certificate:
         _, _, data = pem.unarmor(data)
     try:
         cert = asn1_x509.Certificate.load(data)
-        cert.native  # parse now, so a bad certificate fails here with our message
+        cert.native  # noqa: B018 -- parse now, so a bad certificate fails here with our message
     except Exception as exc:
         raise SigningError("Chứng thư số gốc không hợp lệ.", code="bad_trust_root") from exc
     return cert

@@ -334,7 +334,7 @@ def stamp_box_at(pdf: bytes, *, page: int, corner: str, width: float = 220.0,
             node = parent.get_object() if parent is not None else None
         if node is not None:
             x0, y0, x1, y1 = (float(v) for v in node["/MediaBox"])
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001, S110 -- an unreadable page size keeps the default corner
         pass
     margin = 28.0
     left = x0 + margin if corner.endswith("left") else x1 - margin - width

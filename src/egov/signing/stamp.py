@@ -66,7 +66,7 @@ def _stamp_position(writer, stamp: StampSpec) -> tuple[int, tuple[int, int, int,
     if stamp.box is not None:
         return page_ix, tuple(round(v) for v in stamp.box)  # type: ignore[return-value]
     page, _ = writer.find_page_for_modification(page_ix)
-    x0, y0, x1, _y1 = (float(v) for v in _inherited(page, "/MediaBox"))
+    _x0, y0, x1, _y1 = (float(v) for v in _inherited(page, "/MediaBox"))
     width, height, margin = (300 if stamp.image_png else 220), 64, 28
     return page_ix, (
         round(x1 - margin - width),

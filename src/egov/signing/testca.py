@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -187,7 +187,7 @@ def build_test_pki(base_url: str | None = None, now: datetime | None = None) -> 
 
 @functools.lru_cache(maxsize=8)
 def _build_test_pki(base_url: str | None, now: datetime | None) -> TestPKI:
-    now = (now or datetime.now(timezone.utc)).replace(microsecond=0)
+    now = (now or datetime.now(UTC)).replace(microsecond=0)
     crl = (lambda ca: f"{base_url}/crl/{ca}.crl") if base_url else (lambda ca: None)
 
     root_key = _new_key()

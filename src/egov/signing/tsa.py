@@ -67,7 +67,7 @@ class TimestampServer:
 
     def _timestamp(self, query: bytes) -> bytes:
         req = tsp.TimeStampReq.load(query)
-        req.native  # parse eagerly: a malformed query must fail here, not inside the stamper
+        req.native  # noqa: B018 -- parse eagerly: a malformed query must fail here, not inside the stamper
         return self._stamper.request_tsa_response(req).dump()
 
 
@@ -88,14 +88,14 @@ def _stamper_for(pki: TestPKI) -> DummyTimeStamper:
 class _Handler(BaseHTTPRequestHandler):
     server_version = "egov-test-tsa/1"
 
-    def log_message(self, format, *args):  # noqa: A002 - keep test output quiet
+    def log_message(self, format, *args):
         pass
 
     @property
     def owner(self) -> TimestampServer:
         return self.server.owner  # type: ignore[attr-defined]
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         if self.headers.get("Content-Type", "").split(";")[0].strip() != (
             "application/timestamp-query"
         ):
@@ -110,7 +110,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.owner.requests += 1
         self._reply(200, body, "application/timestamp-reply")
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         path = self.path.split("?")[0]
         if path.startswith("/crl/") and path.endswith(".crl"):
             try:

@@ -18,6 +18,6 @@ class Command(BaseCommand):
             self.stdout.write("Dữ liệu mẫu đã có sẵn; không nạp lại.")
         from egov.org.demo import account_table
 
-        self.stdout.write("\nTài khoản trình diễn (mật khẩu chung: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"\nTài khoản trình diễn (mật khẩu chung: {DEMO_PASSWORD}):")
         for line in account_table():
             self.stdout.write("  " + line)
