@@ -113,3 +113,50 @@ def test_a_code_with_a_slash_is_not_found_rather_than_an_error(client):
     response = client.get(reverse("dossier-track"), {"code": "12/QĐ-UBND"})
     assert response.status_code == 404
     assert "Không tìm thấy hồ sơ có mã “12/QĐ-UBND”" in response.content.decode()
+
+
+def test_an_anonymous_visit_sets_no_csrf_cookie_and_signed_in_pages_keep_htmx_token(client, world):
+    """Nothing on a public page posts through htmx, so an anonymous visitor gets no CSRF token or
+    cookie for merely looking (the page is the same for every anonymous visitor); signed-in pages,
+    where htmx posts, carry the token in hx-headers."""
+    dossier = world.received(received="2026-11-25 09:00")
+    response = client.get(reverse("dossier-track-code", args=[dossier.code]))
+    assert response.status_code == 200 and "csrftoken" not in response.cookies
+    assert "X-CSRFToken" not in response.content.decode()
+    login = client.get(reverse("login"))
+    assert 'name="csrfmiddlewaretoken"' in login.content.decode()  # a form that posts still carries its token
+
+    client.login(username=world.counter.username, password=PASSWORD)
+    signed_in = client.get(reverse("dossier-track-code", args=[dossier.code])).content.decode()
+    token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', signed_in)
+    assert token and len(token.group(1)) == 64
+
+
+def test_the_anonymous_page_equals_the_page_rendered_whole(client, world, rf):
+    """Anonymous visitors get the layout rendered once with their code and card put in: the same
+    bytes as rendering the whole page, for dossiers in several states, the layout having been built
+    from another dossier's request."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+
+    tracking._shells.clear()
+    waiting = world.received(received="2026-03-02 09:00")
+    workflow.forward(dossier=waiting, officer=world.counter)
+    workflow.request_supplement(dossier=waiting, officer=world.specialist, missing=["Tờ khai"])
+    finished = world.received(received="2026-03-02 10:00")
+    workflow.forward(dossier=finished, officer=world.counter)
+    workflow.forward(dossier=finished, officer=world.specialist)
+    workflow.approve(dossier=finished, officer=world.leader)
+    fresh = world.received(received="2026-11-25 08:00")
+    tracking_page(client, fresh.code)  # builds the layout from this request
+    assert tracking._shells
+    for code in (waiting.code, finished.code, fresh.code.lower(), "<b>" + fresh.code):
+        request = rf.get(reverse("dossier-track-code", args=[code]))
+        request.user, request.session = AnonymousUser(), SessionStore()
+        request._messages = FallbackStorage(request)
+        result = selectors.track(code)
+        if result is None:  # a code that is not found gets the page rendered whole (404)
+            assert client.get(reverse("dossier-track-code", args=[code])).status_code == 404
+            continue
+        assert tracking_page(client, code) == tracking.render_page(request, code, result)

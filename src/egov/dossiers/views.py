@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from egov.core.audit import history_of
 from egov.core.errors import DomainError
 from egov.core.views import citizen_required, paginate, staff_required
-from egov.dossiers import actions, pdfs, selectors, services, workflow
+from egov.dossiers import actions, pdfs, selectors, services, tracking, workflow
 from egov.dossiers.forms import (
     CounterIntakeForm,
     OnlineFilingForm,
@@ -24,7 +24,6 @@ from egov.dossiers.models import (
     ResultDocument,
     ReturnRecord,
 )
-from egov.dossiers.tracking import tracking_html
 from egov.dossiers.uploads import collect_papers
 from egov.org.models import Agency
 from egov.org.permissions import can, visible_agencies
@@ -174,10 +173,9 @@ def track(request, code=None):
     """Tra cứu hồ sơ: status and steps, no personal data."""
     code = code or request.GET.get("code", "").strip()
     result = selectors.track(code) if code else None
-    status = 404 if code and result is None else 200
-    return render(request, "dossiers/track.html", {
-        "code": code, "result": result, "tracking": tracking_html(result) if result else "",
-    }, status=status)
+    if result is not None and not request.user.is_authenticated and not messages.get_messages(request):
+        return HttpResponse(tracking.page_for_anonymous(request, code, result))
+    return HttpResponse(tracking.render_page(request, code, result), status=404 if code and result is None else 200)
 
 
 def track_redirect(request):
