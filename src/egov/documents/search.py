@@ -151,12 +151,16 @@ def fts_query(query: str, scope: Scope | None = None) -> tuple[str, list[str]]:
     """The engine's query for the words of `query` (all must match; the last one as a prefix),
     narrowed by the scope's tokens."""
     terms, words = query_terms(query, scope)
+    return _engine_query(terms, words), words
+
+
+def _engine_query(terms: Terms, words: list[str]) -> str:
     if not words:
-        return "", words
+        return ""
     if connection.vendor == "sqlite":
         parts = [*terms.tokens, *(f'"{w}"' for w in terms.exact)] + ([f'"{terms.prefix}"*'] if terms.prefix else [])
-        return " AND ".join(parts), words
-    return terms.postgres(), words
+        return " AND ".join(parts)
+    return terms.postgres()
 
 
 @dataclass
@@ -342,11 +346,12 @@ def run(queryset, *, query: str = "", page: int = 1, per_page: int = 25, scope: 
     """
     from egov.documents.models import Document
 
-    match, words = fts_query(query, scope)
+    terms, words = query_terms(query, scope)
+    match = _engine_query(terms, words)
     page = max(1, page)
     offset = (page - 1) * per_page
     if words and connection.vendor == "postgresql" and scope is not None and scope.agency_id:
-        window = newest_postgres(queryset, query_terms(query, scope)[0], scope.agency_id, RANK_WINDOW + 1)
+        window = newest_postgres(queryset, terms, scope.agency_id, RANK_WINDOW + 1)
     elif words:
         matched = apply_text(queryset, match, words)
         newest = matched.order_by("-text_id") if connection.vendor == "sqlite" else matched.order_by("-id")

@@ -18,6 +18,7 @@ from django.db.models import Case, Count, DateTimeField, F, Q, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from egov.core import fixedsql
 from egov.dossiers.models import (
     RESOLVED_STATUSES,
     RUNNING_STATUSES,
@@ -110,7 +111,8 @@ def apply(delta: dict[Key, dict[str, int]]) -> None:
         return
     quote = connection.ops.quote_name
     table = quote(DossierTally._meta.db_table)
-    with connection.cursor() as cursor:
+    # A handful of statement shapes, run on every dossier write: prepared once per connection.
+    with fixedsql.cursor() as cursor:
         for (agency_id, day, procedure_id), change in delta.items():
             names = sorted(change)
             cursor.execute(
