@@ -30,6 +30,22 @@ class World:
                                             data=applicant_data(self.citizen), uploads=papers_for(procedure),
                                             at=aware(received), applicant=self.citizen)
 
+    def in_each_tracked_state(self) -> dict:
+        """Dossiers a citizen can look up, by state: just received, waiting for a supplement,
+        returned, and running long past its due date."""
+        from egov.dossiers import workflow
+
+        waiting = self.received(received="2026-03-02 09:00")
+        workflow.forward(dossier=waiting, officer=self.counter)
+        workflow.request_supplement(dossier=waiting, officer=self.specialist, missing=["Tờ khai"])
+        returned = self.received(received="2026-03-02 10:00")
+        workflow.forward(dossier=returned, officer=self.counter)
+        workflow.forward(dossier=returned, officer=self.specialist)
+        workflow.approve(dossier=returned, officer=self.leader)
+        workflow.return_result(dossier=returned, actor=self.counter, method="counter")
+        return {"received": self.received(received="2026-11-25 08:00"), "waiting": waiting, "returned": returned,
+                "overdue": self.received(received="2026-01-05 09:00")}
+
 
 @pytest.fixture
 def world(agency, other_agency, citizen):

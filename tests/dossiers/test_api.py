@@ -146,16 +146,8 @@ def test_tracking_json_is_what_ninja_renders_through_the_schema(client, world):
     from egov.dossiers.api import TrackOut
     from egov.dossiers.selectors import track
 
-    waiting = world.received(received="2026-03-02 09:00")
-    workflow.forward(dossier=waiting, officer=world.counter)
-    workflow.request_supplement(dossier=waiting, officer=world.specialist, missing=["Tờ khai"])
-    finished = world.received(received="2026-03-02 10:00")
-    workflow.forward(dossier=finished, officer=world.counter)
-    workflow.forward(dossier=finished, officer=world.specialist)
-    workflow.approve(dossier=finished, officer=world.leader)
-    workflow.return_result(dossier=finished, actor=world.counter, method="counter")
-    overdue = world.received(received="2026-01-05 09:00")  # long past its due date, still running
-    codes = [world.received(received="2026-11-25 08:00").code, waiting.code, finished.code, overdue.code]
+    dossiers = world.in_each_tracked_state()
+    codes = [d.code for d in dossiers.values()]
     for code in codes:
         response = client.get(f"/api/v1/dossiers/track/{code}")
         assert response.status_code == 200 and response["Content-Type"] == "application/json; charset=utf-8"
@@ -163,7 +155,7 @@ def test_tracking_json_is_what_ninja_renders_through_the_schema(client, world):
         assert response.content.decode() == ninja
     statuses = {client.get(f"/api/v1/dossiers/track/{code}").json()["status"] for code in codes}
     assert statuses == {"received", "waiting_supplement", "returned"}
-    assert client.get(f"/api/v1/dossiers/track/{overdue.code}").json()["overdue"] is True
+    assert client.get(f"/api/v1/dossiers/track/{dossiers['overdue'].code}").json()["overdue"] is True
 
 
 def test_public_stats_api(client, world):

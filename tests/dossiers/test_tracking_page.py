@@ -141,17 +141,11 @@ def test_the_anonymous_page_equals_the_page_rendered_whole(client, world, rf):
     from django.contrib.sessions.backends.db import SessionStore
 
     tracking._shells.clear()
-    waiting = world.received(received="2026-03-02 09:00")
-    workflow.forward(dossier=waiting, officer=world.counter)
-    workflow.request_supplement(dossier=waiting, officer=world.specialist, missing=["Tờ khai"])
-    finished = world.received(received="2026-03-02 10:00")
-    workflow.forward(dossier=finished, officer=world.counter)
-    workflow.forward(dossier=finished, officer=world.specialist)
-    workflow.approve(dossier=finished, officer=world.leader)
-    fresh = world.received(received="2026-11-25 08:00")
+    dossiers = world.in_each_tracked_state()
+    fresh = dossiers.pop("received")
     tracking_page(client, fresh.code)  # builds the layout from this request
     assert tracking._shells
-    for code in (waiting.code, finished.code, fresh.code.lower(), "<b>" + fresh.code):
+    for code in (*(d.code for d in dossiers.values()), fresh.code.lower(), "<b>" + fresh.code):
         request = rf.get(reverse("dossier-track-code", args=[code]))
         request.user, request.session = AnonymousUser(), SessionStore()
         request._messages = FallbackStorage(request)
