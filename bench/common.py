@@ -290,7 +290,7 @@ def serve(site: Site, *, workers: int = 2, production: bool = True, extra_args: 
     server_env.update(env or {})
     errors = site.data_dir / f"gunicorn-{port}.log"
     cmd = [_python(), "-m", "gunicorn", "egov.wsgi:application", "--bind", f"127.0.0.1:{port}",
-           "--workers", str(workers), "--access-logfile", "/dev/null", "--error-logfile", str(errors),
+           "--workers", str(workers), "--error-logfile", str(errors),
            "--graceful-timeout", "5", "--timeout", "60", *(extra_args or [])]
     process = subprocess.Popen(cmd, env=server_env, cwd=site.data_dir, start_new_session=True)
     base = Server(f"http://127.0.0.1:{port}", process.pid)

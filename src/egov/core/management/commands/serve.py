@@ -23,8 +23,11 @@ class Command(BaseCommand):
             children.append(subprocess.Popen([sys.executable, "-m", "egov.cli", "worker"]))
         self.stdout.write(f"egov đang chạy tại http://{host}:{port}/  (Ctrl-C để dừng)")
         cmd = [sys.executable, "-m", "gunicorn", "egov.wsgi:application", "--bind", f"{host}:{port}",
-               "--workers", str(workers), "--access-logfile", "-" if settings.DEBUG else "/dev/null",
-               "--graceful-timeout", "5", "--timeout", "120"]
+               "--workers", str(workers), "--graceful-timeout", "5", "--timeout", "120"]
+        if settings.DEBUG:
+            # Production leaves the access log to the proxy in front: no log file at all, since
+            # gunicorn formats every line even for /dev/null (about 6% of a tracking request).
+            cmd += ["--access-logfile", "-"]
         try:
             subprocess.run(cmd, check=False)
         except KeyboardInterrupt:
