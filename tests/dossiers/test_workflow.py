@@ -283,3 +283,22 @@ def test_a_dossiers_steps_events_and_papers_are_read_without_joining_the_dossier
     for rows in (dossier.steps.all(), dossier.events.all(), dossier.files.all(), dossier.supplements.all()):
         assert " JOIN " not in str(rows.query)
     assert [step.seq for step in dossier.steps.all()] == sorted(step.seq for step in dossier.steps.all())
+
+
+def test_a_result_refused_because_the_dossier_moved_leaves_no_file(world, settings):
+    """The result PDF is written before the dossier's row lock: when the lock finds the dossier
+    moved on, the file goes again and nothing is attached."""
+    from pathlib import Path
+
+    dossier = at_leader(world)
+    workflow.approve(dossier=dossier, officer=world.leader)
+    stale = Dossier.objects.get(pk=dossier.pk)
+    workflow.attach_result(dossier=dossier, officer=world.counter,
+                           upload=check_upload(upload("paper.pdf"), label="Kết quả"))
+    results = Path(settings.MEDIA_ROOT) / "dossiers" / "results"
+    before = sorted(p for p in results.rglob("*") if p.is_file())
+    with pytest.raises(StateError):
+        workflow.attach_result(dossier=stale, officer=world.counter,
+                               upload=check_upload(upload("paper.pdf"), label="Kết quả lần hai"))
+    assert sorted(p for p in results.rglob("*") if p.is_file()) == before and len(before) == 1
+    assert dossier.refresh().results.count() == 1

@@ -4,6 +4,7 @@ on the dossier, the state check, the change, the audit entry, side effects queue
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import uuid
@@ -93,25 +94,28 @@ def notify(dossier: Dossier, what: str) -> None:
         queue(notify_citizen, dossier_id=dossier.pk, event=what)
 
 
-def write_files(uploads: list[CheckedUpload], saved: list[str]) -> list[str]:
-    """Write already-checked uploads to storage, best before the transaction that records them:
-    it then holds its locks (SQLite's single writer, an agency's daily counter) for its rows
-    only. `saved` collects the names so that a failed transaction can remove them."""
-    names = []
-    for upload in uploads:
-        name = default_storage.save(
-            f"dossiers/papers/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}{upload.extension}",
-            ContentFile(upload.content))
-        saved.append(name)
-        names.append(name)
-    return names
+@contextlib.contextmanager
+def written(uploads: list[CheckedUpload], folder: str = "dossiers/papers"):
+    """Write already-checked uploads to storage and give their names; if the block fails, remove
+    them again. Enter it before the transaction that records them (`with written(...) as names,
+    transaction.atomic():`): the transaction then holds its locks (SQLite's single writer, a row
+    lock, an agency's daily counter) for its rows only, not while files are written."""
+    names: list[str] = []
+    try:
+        for upload in uploads:
+            names.append(default_storage.save(
+                f"{folder}/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}{upload.extension}",
+                ContentFile(upload.content)))
+        yield names
+    except BaseException:
+        for name in names:
+            default_storage.delete(name)
+        raise
 
 
-def store_files(dossier: Dossier, uploads: list[CheckedUpload], *, actor, saved: list[str],
-                supplement=None, names: list[str] | None = None) -> list[DossierFile]:
-    """Record uploads as the dossier's files, written first unless `names` (from write_files) says
-    where they are; `saved` collects names so a failed transaction can remove them."""
-    names = write_files(uploads, saved) if names is None else names
+def store_files(dossier: Dossier, uploads: list[CheckedUpload], names: list[str], *, actor,
+                supplement=None) -> list[DossierFile]:
+    """Record uploads as the dossier's files, stored under `names` (from `written`)."""
     rows = []
     for upload, name in zip(uploads, names, strict=True):
         row = DossierFile(dossier=dossier, paper_id=upload.paper_id, supplement=supplement, label=upload.label[:500],
@@ -122,22 +126,6 @@ def store_files(dossier: Dossier, uploads: list[CheckedUpload], *, actor, saved:
         row.file.name = name
         rows.append(row)
     return fixedsql.insert(rows)
-
-
-class _FilesOnFailure:
-    """Delete files written during a block whose transaction did not commit."""
-
-    def __init__(self):
-        self.saved: list[str] = []
-
-    def __enter__(self):
-        return self.saved
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is not None:
-            for name in self.saved:
-                default_storage.delete(name)
-        return False
 
 
 def _check_procedure(procedure, agency) -> None:
@@ -172,7 +160,8 @@ def save_draft(*, citizen, procedure, agency, data: dict, uploads: list[CheckedU
         raise PermissionDenied("Chỉ người dân, doanh nghiệp mới nộp hồ sơ trực tuyến.")
     _check_procedure(procedure, agency)
     clean = {field: (data.get(field) or "").strip()[:254] for field in APPLICANT_FIELDS}
-    with _FilesOnFailure() as saved, transaction.atomic():
+    uploads = list(uploads)
+    with written(uploads) as names, transaction.atomic():
         if dossier is None:
             dossier = Dossier(procedure=procedure, agency=agency, applicant=citizen, channel=Dossier.Channel.ONLINE)
         else:
@@ -182,16 +171,16 @@ def save_draft(*, citizen, procedure, agency, data: dict, uploads: list[CheckedU
         for field, value in clean.items():
             setattr(dossier, field, value)
         bump(dossier)
-        _replace_papers(dossier, uploads, actor=citizen, saved=saved)
+        _replace_papers(dossier, uploads, names, actor=citizen)
         audit(citizen, "dossier.draft_saved", dossier)
     return dossier
 
 
-def _replace_papers(dossier: Dossier, uploads, *, actor, saved) -> None:
+def _replace_papers(dossier: Dossier, uploads, names, *, actor) -> None:
     """A new upload for a paper replaces the earlier one of the same paper (drafts only)."""
     papers = {u.paper_id for u in uploads if u.paper_id}
     old = list(DossierFile.objects.filter(dossier=dossier, paper_id__in=papers, supplement__isnull=True))
-    store_files(dossier, list(uploads), actor=actor, saved=saved)
+    store_files(dossier, uploads, names, actor=actor)
     if old:
         names = [f.file.name for f in old]
         DossierFile.objects.filter(pk__in=[f.pk for f in old]).delete()
@@ -232,29 +221,27 @@ def submit_online_once(*, actor, procedure, agency, data: dict, uploads: list[Ch
     at = now_or(at)
     uploads = list(uploads)
     try:
-        with _FilesOnFailure() as saved:
-            names = None if from_draft else write_files(uploads, saved)
-            with transaction.atomic():
-                if dossier is not None:
-                    if is_key or dossier.applicant_id != actor.pk:
-                        raise PermissionDenied()
-                    dossier = lock(dossier, S.DRAFT)
-                else:
-                    dossier = Dossier(procedure=procedure, agency=agency, channel=Dossier.Channel.ONLINE,
-                                      applicant=None if is_key else actor)
-                for field, value in clean.items():
-                    setattr(dossier, field, value)
-                dossier.status, dossier.submitted_at = S.SUBMITTED, at
-                bump(dossier)
-                if key:
-                    fixedsql.insert([SubmissionKey(owner=owner_key(actor), key=key, dossier=dossier)])
-                if from_draft:  # these uploads join or replace the papers the draft holds
-                    _replace_papers(dossier, uploads, actor=actor, saved=saved)
-                    _refuse_missing(papers, set(dossier.files.values_list("paper_id", flat=True)))
-                else:
-                    store_files(dossier, uploads, actor=actor, saved=saved, names=names)
-                event(dossier, "submitted", "Nộp hồ sơ trực tuyến", actor=actor, at=at)
-                audit(actor, "dossier.submitted", dossier, summary={"procedure": procedure.code})
+        with written(uploads) as names, transaction.atomic():
+            if dossier is not None:
+                if is_key or dossier.applicant_id != actor.pk:
+                    raise PermissionDenied()
+                dossier = lock(dossier, S.DRAFT)
+            else:
+                dossier = Dossier(procedure=procedure, agency=agency, channel=Dossier.Channel.ONLINE,
+                                  applicant=None if is_key else actor)
+            for field, value in clean.items():
+                setattr(dossier, field, value)
+            dossier.status, dossier.submitted_at = S.SUBMITTED, at
+            bump(dossier)
+            if key:
+                fixedsql.insert([SubmissionKey(owner=owner_key(actor), key=key, dossier=dossier)])
+            if from_draft:  # these uploads join or replace the papers the draft holds
+                _replace_papers(dossier, uploads, names, actor=actor)
+                _refuse_missing(papers, set(dossier.files.values_list("paper_id", flat=True)))
+            else:
+                store_files(dossier, uploads, names, actor=actor)
+            event(dossier, "submitted", "Nộp hồ sơ trực tuyến", actor=actor, at=at)
+            audit(actor, "dossier.submitted", dossier, summary={"procedure": procedure.code})
     except IntegrityError:
         # The same key committed by a parallel request between our check and our insert.
         if key:
@@ -372,21 +359,18 @@ def register_at_counter(*, officer, procedure, data: dict, uploads: list[Checked
             return existing.dossier
     at = now_or(at)
     uploads = list(uploads)
-    with _FilesOnFailure() as saved:
-        names = write_files(uploads, saved)
-        with transaction.atomic():
-            dossier = Dossier(procedure=procedure, agency=agency, channel=Dossier.Channel.COUNTER,
-                              applicant=applicant, submitted_at=at, **clean)
-            dossier.save()
-            if key:
-                SubmissionKey.objects.create(owner=owner_key(officer), key=key, dossier=dossier)
-            store_files(dossier, uploads, actor=officer, saved=saved, names=names)
-            _receive(dossier, officer, at)
-            bump(dossier)
-            event(dossier, "received", "Tiếp nhận hồ sơ trực tiếp", actor=officer, at=at)
-            audit(officer, "dossier.registered", dossier,
-                  summary={"code": dossier.code, "procedure": procedure.code})
-            notify(dossier, "accepted")
+    with written(uploads) as names, transaction.atomic():
+        dossier = Dossier(procedure=procedure, agency=agency, channel=Dossier.Channel.COUNTER, applicant=applicant,
+                          submitted_at=at, **clean)
+        dossier.save()
+        if key:
+            SubmissionKey.objects.create(owner=owner_key(officer), key=key, dossier=dossier)
+        store_files(dossier, uploads, names, actor=officer)
+        _receive(dossier, officer, at)
+        bump(dossier)
+        event(dossier, "received", "Tiếp nhận hồ sơ trực tiếp", actor=officer, at=at)
+        audit(officer, "dossier.registered", dossier, summary={"code": dossier.code, "procedure": procedure.code})
+        notify(dossier, "accepted")
     return dossier
 
 

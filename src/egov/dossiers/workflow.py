@@ -4,10 +4,7 @@ approval, results, return to the citizen and apology letters."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,7 +23,6 @@ from egov.dossiers.models import (
 from egov.dossiers.services import (
     MOVED,
     _close_step,
-    _FilesOnFailure,
     audit,
     bump,
     event,
@@ -35,6 +31,7 @@ from egov.dossiers.services import (
     now_or,
     open_step,
     store_files,
+    written,
 )
 from egov.dossiers.uploads import CheckedUpload
 from egov.org.permissions import ensure_can
@@ -156,7 +153,8 @@ def resubmit(*, dossier: Dossier, citizen, uploads: list[CheckedUpload] = (), no
     if not is_owner:
         ensure_can(citizen, "dossier.intake", dossier.agency)  # walk-in: the counter officer records it
     at = now_or(at)
-    with _FilesOnFailure() as saved, transaction.atomic():
+    uploads = list(uploads)
+    with written(uploads) as names, transaction.atomic():
         locked = lock(dossier, S.WAITING_SUPPLEMENT)
         supplement = locked.supplements.filter(resumed_at__isnull=True).order_by("-requested_at").first()
         cal = calendar_for(locked.agency)
@@ -173,7 +171,7 @@ def resubmit(*, dossier: Dossier, citizen, uploads: list[CheckedUpload] = (), no
         if supplement:
             supplement.resumed_at, supplement.paused_office_time = at, paused
             supplement.save(update_fields=["resumed_at", "paused_office_time"])
-        store_files(locked, list(uploads), actor=citizen, saved=saved, supplement=supplement)
+        store_files(locked, uploads, names, actor=citizen, supplement=supplement)
         locked.status, locked.paused_at = S.IN_PROGRESS, None
         bump(locked, dossier)
         event(locked, "supplemented", "Bổ sung hồ sơ", actor=citizen, note=note, at=at)
@@ -278,11 +276,8 @@ def attach_result(*, dossier: Dossier, officer, upload: CheckedUpload, label: st
     if upload.content_type != "application/pdf":
         raise ValidationError("Kết quả phải là tệp PDF.", code="file_type")
     checked = check_signatures(upload.content)  # CPU work: before the row lock
-    with _FilesOnFailure() as saved, transaction.atomic():
+    with written([upload], folder="dossiers/results") as (name,), transaction.atomic():
         locked = lock(dossier, S.RECEIVED, S.IN_PROGRESS, S.APPROVED, S.REJECTED)
-        name = default_storage.save(f"dossiers/results/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.pdf",
-                                    ContentFile(upload.content))
-        saved.append(name)
         result = ResultDocument(dossier=locked, label=(label or upload.label or "Kết quả giải quyết")[:255],
                                 size=upload.size, sha256=upload.sha256,
                                 uploaded_by=None if getattr(officer, "is_api_key", False) else officer,
