@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from egov.core.client import trusted_networks
+
 BASE_DIR = Path(__file__).resolve().parent
 ENV = os.environ
 
@@ -217,6 +219,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 CSRF_TRUSTED_ORIGINS = env_list("EGOV_CSRF_TRUSTED_ORIGINS")
+# Reverse proxies (IPs or CIDR networks) whose X-Forwarded-For names the client (egov.core.client).
+TRUSTED_PROXIES = env_list("EGOV_TRUSTED_PROXIES")
+trusted_networks(tuple(TRUSTED_PROXIES))  # a typo fails at start, not on the first request
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from egov.core.client import client_address
+
 
 class SecurityHeadersMiddleware:
     """Content security policy and permissions policy on every response."""
@@ -25,7 +27,7 @@ class AuditContextMiddleware:
     def __call__(self, request):
         from egov.core.audit import client_ip
 
-        token = client_ip.set(request.META.get("REMOTE_ADDR", "")[:64])
+        token = client_ip.set(client_address(request)[:64])
         try:
             return self.get_response(request)
         finally:

@@ -10,6 +10,7 @@ import time
 
 from django.core.cache import cache
 
+from egov.core.client import client_address
 from egov.core.errors import DomainError
 
 
@@ -22,7 +23,7 @@ def client_key(request) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
-    return "ip:" + request.META.get("REMOTE_ADDR", "")
+    return "ip:" + client_address(request)
 
 
 def check_rate(bucket: str, key: str, *, limit: int, window: int) -> None:

@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.contrib.auth import authenticate, password_validation
 
+from egov.core.client import client_address
 from egov.org import auth
 from egov.org.models import User
 
@@ -33,7 +34,7 @@ class LoginForm(forms.Form):
                 code="locked")
         self.user = authenticate(self.request, username=identifier, password=password)
         if self.user is None:
-            auth.note_failure(identifier, self.request.META.get("REMOTE_ADDR", ""))
+            auth.note_failure(identifier, client_address(self.request))
             raise forms.ValidationError("Tên đăng nhập hoặc mật khẩu không đúng.", code="invalid_login")
         auth.clear_failures(identifier)
         return self.cleaned_data
