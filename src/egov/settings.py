@@ -210,6 +210,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MAX_UPLOAD_BYTES = int(ENV.get("EGOV_MAX_UPLOAD_MB", "20")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Every upload is scanned by clamd at this address (host:port or a Unix socket path) when set;
+# unreachable, it refuses uploads rather than store them unscanned (egov.core.scanning).
+CLAMD = ENV.get("EGOV_CLAMD", "")
+CLAMD_TIMEOUT = float(ENV.get("EGOV_CLAMD_TIMEOUT", "30"))
 
 SESSION_COOKIE_AGE = int(ENV.get("EGOV_SESSION_SECONDS", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

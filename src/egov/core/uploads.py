@@ -3,7 +3,8 @@
 One checker for every feature that takes files. A feature describes what it accepts as `Rules`:
 the types, its size limit, and its own Vietnamese messages and error codes (dossier papers,
 documents and signature verification answer in their own words, which clients already read).
-`check()` runs the checks in one order: size, empty, type by content, extension against content.
+`check()` runs the checks in one order: size, empty, type by content, extension against content,
+then the malware scanner (egov.core.scanning), so no upload is stored unscanned.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from egov.core import scanning
 from egov.core.errors import DomainError
 
 PDF = "application/pdf"
@@ -100,4 +102,5 @@ def check(rules: Rules, name: str, data: bytes, *, allowed: tuple[str, ...] | No
         raise rules.mismatch(name=shown, extension=extension)
     if allowed and found not in allowed:
         raise rules.wrong_type(name=shown, allowed=allowed)
+    scanning.ensure_clean(data, name=shown)
     return Checked(name=name, data=data, content_type=found)

@@ -56,7 +56,11 @@ def read_pdf_upload(request, field: str = "file") -> bytes:
         raise ValidationError("Hãy chọn một tệp PDF để kiểm tra.", code="missing_file")
     if upload.size > limit:
         raise _too_large(limit=limit)
-    # The type is told by the first kilobyte, so a large file that is not a PDF is never read whole.
+    # The type is told by the first kilobyte, so a large file that is not a PDF is never read whole;
+    # the whole file then passes the shared checker, which scans it for malware.
     head = upload.read(uploads.PDF_HEADER_WINDOW)
-    uploads.check(RULES, upload.name or "", head)
-    return head + upload.read()
+    if uploads.sniff(head, pdf_anywhere_in_header=True) != uploads.PDF:
+        raise _not_pdf()
+    data = head + upload.read()
+    uploads.check(RULES, upload.name or "", data)
+    return data

@@ -1,0 +1,180 @@
+"""Uploads pass the malware scanner before anything is stored: the clamd client against a small
+clamd on loopback (tests/clamd.py), and every upload path refusing an infected file, or any file
+while the scanner is down, without a trace."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from egov.core import scanning
+from egov.documents.models import Document
+from egov.dossiers.models import Dossier, DossierFile
+from tests.clamd import EICAR, SIGNATURE, ClamdServer
+from tests.documents.conftest import build_world, decision_pdf, doc_type
+from tests.dossiers.conftest import World
+from tests.dossiers.factories import applicant_data, upload
+from tests.factories import PASSWORD, make_api_key
+
+INFECTED_PDF = b"%PDF-1.7\n" + EICAR + b"\n%%EOF\n"
+
+
+@pytest.fixture
+def clamd(settings):
+    with ClamdServer() as server:
+        settings.CLAMD = server.address
+        settings.CLAMD_TIMEOUT = 5
+        yield server
+
+
+@pytest.fixture
+def clamd_down(settings):
+    """An address where nothing listens: the port of a socket just closed."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.CLAMD = f"127.0.0.1:{port}"
+    settings.CLAMD_TIMEOUT = 5
+
+
+def stored_files(settings) -> list[Path]:
+    media = Path(settings.MEDIA_ROOT)
+    return [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
+
+
+# -- the clamd client ---------------------------------------------------------------------------
+def test_clamd_client_says_clean_or_names_what_it_found(clamd):
+    client = scanning.ClamdScanner(clamd.address, timeout=5)
+    assert client.ping()
+    assert client.scan(b"%PDF-1.7 an ordinary form") == scanning.Verdict(clean=True)
+    assert client.scan(INFECTED_PDF) == scanning.Verdict(clean=False, signature=SIGNATURE)
+
+
+def test_clamd_client_streams_large_files_in_chunks_intact(clamd):
+    # the test string straddles the boundary between the first two chunks
+    data = b"a" * (scanning.CHUNK_BYTES - 10) + EICAR + b"b" * (3 * scanning.CHUNK_BYTES)
+    verdict = scanning.ClamdScanner(clamd.address, timeout=5).scan(data)
+    assert not verdict.clean and clamd.streams == [data]
+
+
+def test_clamd_client_over_a_unix_socket(tmp_path):
+    path = str(tmp_path / "clamd.sock")
+    with ClamdServer(unix_path=path) as server:
+        assert scanning.ClamdScanner(path, timeout=5).scan(INFECTED_PDF).signature == SIGNATURE
+        assert scanning.ClamdScanner(f"unix://{path}", timeout=5).scan(b"ok").clean
+        assert server.streams == [INFECTED_PDF, b"ok"]
+
+
+def test_clamd_errors_and_silence_give_no_verdict(tmp_path):
+    with ClamdServer(max_stream_bytes=1000) as server, pytest.raises(scanning.ScanFailed, match="size limit"):
+        scanning.ClamdScanner(server.address, timeout=5).scan(b"x" * 5000)
+    # a daemon that accepts the connection and never answers: the timeout ends the wait
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        host, port = silent.getsockname()
+        with pytest.raises(scanning.ScanFailed, match="timed out"):
+            scanning.ClamdScanner(f"{host}:{port}", timeout=0.2).scan(b"x")
+
+
+@pytest.mark.parametrize("value", ["clamd", "127.0.0.1:", "tcp://host:port"])
+def test_a_malformed_address_is_refused(value):
+    with pytest.raises(ValueError):
+        scanning.parse_address(value)
+
+
+def test_without_egov_clamd_nothing_is_scanned(settings):
+    settings.CLAMD = ""
+    assert isinstance(scanning.scanner(), scanning.NoScanner)
+    scanning.ensure_clean(INFECTED_PDF, name="a.pdf")  # accepted: no scanner configured
+
+
+# -- every upload path --------------------------------------------------------------------------
+@pytest.fixture
+def dossiers(agency, other_agency, citizen):
+    return World(agency, other_agency, citizen)
+
+
+def paper_form(world, second: bytes) -> dict:
+    first, other = world.procedure.papers.all()
+    return {f"paper_{first.pk}": upload("paper.pdf"), f"paper_{other.pk}": SimpleUploadedFile("to-khai.pdf", second)}
+
+
+def test_api_refuses_an_infected_paper_and_keeps_nothing(client, dossiers, clamd, settings):
+    client.login(username=dossiers.citizen.username, password=PASSWORD)
+    response = client.post("/api/v1/dossiers", {"procedure": dossiers.procedure.code, "agency": dossiers.agency.code,
+                                                **paper_form(dossiers, INFECTED_PDF)})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "file_infected" and "có chứa mã độc" in body["message"]
+    assert body["details"] == {"signature": SIGNATURE}
+    assert Dossier.objects.count() == 0 and DossierFile.objects.count() == 0 and stored_files(settings) == []
+
+
+def test_clean_papers_are_scanned_then_stored(client, dossiers, clamd):
+    client.login(username=dossiers.citizen.username, password=PASSWORD)
+    clean = decision_pdf()
+    response = client.post("/api/v1/dossiers", {"procedure": dossiers.procedure.code, "agency": dossiers.agency.code,
+                                                **paper_form(dossiers, clean)})
+    assert response.status_code == 201, response.content
+    assert clean in clamd.streams and len(clamd.streams) == 2
+    assert DossierFile.objects.count() == 2
+
+
+def test_api_answers_503_when_the_scanner_is_down(client, dossiers, clamd_down, settings):
+    client.login(username=dossiers.citizen.username, password=PASSWORD)
+    response = client.post("/api/v1/dossiers", {"procedure": dossiers.procedure.code, "agency": dossiers.agency.code,
+                                                **paper_form(dossiers, decision_pdf())})
+    assert response.status_code == 503
+    assert response.json()["code"] == "scanner_unavailable"
+    assert "dịch vụ quét tạm thời không hoạt động" in response.json()["message"]
+    assert Dossier.objects.count() == 0 and stored_files(settings) == []
+
+
+def test_web_filing_says_the_paper_is_infected(client, dossiers, clamd, settings):
+    client.login(username=dossiers.citizen.username, password=PASSWORD)
+    form = {**applicant_data(dossiers.citizen), "agency": dossiers.agency.pk, "token": "t-1", "submit": "1",
+            **paper_form(dossiers, INFECTED_PDF)}
+    response = client.post(reverse("dossier-file", args=[dossiers.procedure.code]), form)
+    assert response.status_code == 400
+    assert "có chứa mã độc (Eicar-Test-Signature)" in response.content.decode()
+    assert Dossier.objects.count() == 0 and stored_files(settings) == []
+
+
+def test_web_filing_says_the_check_is_unavailable(client, dossiers, clamd_down, settings):
+    client.login(username=dossiers.citizen.username, password=PASSWORD)
+    form = {**applicant_data(dossiers.citizen), "agency": dossiers.agency.pk, "token": "t-1", "submit": "1",
+            **paper_form(dossiers, decision_pdf())}
+    response = client.post(reverse("dossier-file", args=[dossiers.procedure.code]), form)
+    assert "Chưa kiểm tra được mã độc" in response.content.decode()
+    assert Dossier.objects.count() == 0 and stored_files(settings) == []
+
+
+def test_document_registration_refuses_an_infected_pdf(client, agency, clamd, settings):
+    world = build_world(agency)
+    _, raw = make_api_key(agency, "documents:write")
+    response = client.post("/api/v1/documents/incoming", {
+        "document_type": doc_type("CV").code, "summary": "V/v thử", "issued_on": "2026-08-15",
+        "issuer": "UBND thành phố Huế", "file": SimpleUploadedFile("cv.pdf", INFECTED_PDF)},
+        HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 422 and response.json()["code"] == "file_infected"
+    client.login(username=world.clerk.username, password=PASSWORD)
+    page = client.post(reverse("documents:register"), {
+        "files": SimpleUploadedFile("qd.pdf", INFECTED_PDF), "doc_type": doc_type("QĐ").pk,
+        "summary": "Về việc thử", "urgency": "normal", "confidentiality": "normal"})
+    assert "“qd.pdf” có chứa mã độc" in page.content.decode()
+    assert not Document.objects.exists() and stored_files(settings) == []
+
+
+def test_signature_verification_scans_the_whole_file(client, db, clamd):
+    # past the first kilobyte, where the type is told: the scan must see the whole file
+    late = b"%PDF-1.7\n" + b"%" * 4000 + EICAR + b"\n%%EOF\n"
+    page = client.post(reverse("signing-verify"), {"file": SimpleUploadedFile("ky-so.pdf", late)})
+    assert "có chứa mã độc" in page.content.decode()
+    api = client.post("/api/v1/signatures/verify", {"file": SimpleUploadedFile("ky-so.pdf", late)})
+    assert api.status_code == 422 and api.json()["code"] == "file_infected"
+    assert clamd.streams == [late, late]
