@@ -180,7 +180,8 @@ def _reload(dossier: Dossier) -> Dossier:
 
 @router.post("", response={201: DossierOut, 200: DossierOut}, auth=AUTH, summary="Nộp hồ sơ trực tuyến",
              description="multipart/form-data: các trường của hồ sơ và tệp `paper_<id>` cho từng thành phần hồ sơ. "
-                         "Gửi lại cùng `Idempotency-Key` trả về hồ sơ đã tạo, không tạo hồ sơ mới.")
+                         "Gửi lại cùng `Idempotency-Key` trả về hồ sơ đã tạo, không tạo hồ sơ mới. Cơ quan phải thực hiện "
+                         "thủ tục (đã áp dụng thủ tục), nếu không: 422 `agency_not_handling`.")
 def submit(request, data: Form[DossierIn]):
     actor = request.auth
     # The papers are read once: to check the uploads, then the mandatory ones.

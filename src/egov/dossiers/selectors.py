@@ -196,32 +196,75 @@ def track(code: str) -> Tracking | None:
         steps=steps)
 
 
+def handling_agencies(procedure):
+    """The active agencies that receive `procedure` (cơ quan thực hiện): those that adopted it, or
+    every active agency while none has (a procedure not yet assigned). The rule `handles` checks."""
+    linked = Agency.objects.filter(is_active=True, procedure_links__procedure=procedure,
+                                   procedure_links__is_active=True)
+    return linked if linked.exists() else Agency.objects.filter(is_active=True)
+
+
+def procedures_received_by(agency):
+    """The active procedures `agency` receives, by the same rule: adopted by it, or by no agency."""
+    from egov.procedures.models import AgencyProcedure, Procedure
+
+    links = AgencyProcedure.objects.filter(is_active=True)
+    return (Procedure.objects.filter(is_active=True)
+            .filter(Q(pk__in=links.filter(agency=agency).values("procedure_id"))
+                    | ~Q(pk__in=links.values("procedure_id"))))
+
+
+# Whether the agency handles the procedure, as a column of submission_target's one statement.
+_HANDLES_SQL = ("CASE WHEN EXISTS (SELECT 1 FROM {links} l WHERE l.{procedure} = p.{id} AND l.{agency} = a.{id} "
+                "AND l.{active} = %s) THEN 1 WHEN EXISTS (SELECT 1 FROM {links} l WHERE l.{procedure} = p.{id} "
+                "AND l.{active} = %s) THEN 0 ELSE 1 END")
+
+
+def handles(agency, procedure) -> bool:
+    """Whether `agency` receives `procedure` (see `handling_agencies`). `submission_target` has
+    already answered for the pair it returns, so an online submission asks the database once."""
+    known = getattr(agency, "_handles", None)
+    if known is not None and known[0] == procedure.pk:
+        return known[1]
+    from egov.procedures.models import AgencyProcedure
+
+    links = AgencyProcedure.objects.filter(procedure=procedure, is_active=True)
+    return links.filter(agency=agency).exists() or not links.exists()
+
+
 def submission_target(procedure_code: str, agency_code: str):
     """(active procedure, active agency, the procedure's papers in order) for an online
     submission, or None.
 
     Every submission asks, so one fixed SQL statement (egov.core.fixedsql) stands for the ORM's
-    three (procedure, agency, papers), which cost more to build than to run: a row per paper,
-    each with the procedure and agency (one row without papers when it has none)."""
-    from egov.procedures.models import Procedure, RequiredPaper
+    four (procedure, agency, whether the agency handles it, papers), which cost more to build than
+    to run: a row per paper, each with the procedure and agency (one row without papers when it has
+    none). Whether the agency handles the procedure is remembered on the agency for `handles`: the
+    service refuses it, for the API, the web form and the counter alike."""
+    from egov.procedures.models import AgencyProcedure, Procedure, RequiredPaper
 
     procedure_cols, agency_cols = fixedsql.columns(Procedure, "p"), fixedsql.columns(Agency, "a")
     paper_cols = fixedsql.columns(RequiredPaper, "r")
     quote = connection.ops.quote_name
     code, active = quote("code"), quote("is_active")
+    handles_sql = _HANDLES_SQL.format(links=fixedsql.table(AgencyProcedure), procedure=quote("procedure_id"),
+                                      agency=quote("agency_id"), id=quote("id"), active=active)
     with fixedsql.cursor() as cursor:
         # The model's ordering (procedure_id, order, id), as procedure.papers.all() sorts them.
-        cursor.execute(f"SELECT {procedure_cols.sql}, {agency_cols.sql}, {paper_cols.sql} "
+        cursor.execute(f"SELECT {procedure_cols.sql}, {agency_cols.sql}, {handles_sql}, {paper_cols.sql} "
                        f"FROM {fixedsql.table(Procedure)} p CROSS JOIN {fixedsql.table(Agency)} a "
                        f"LEFT JOIN {fixedsql.table(RequiredPaper)} r ON r.{quote('procedure_id')} = p.{quote('id')} "
                        f"WHERE p.{code} = %s AND p.{active} = %s AND a.{code} = %s AND a.{active} = %s "
-                       f"ORDER BY r.{quote('order')}, r.{quote('id')}", [procedure_code, True, agency_code, True])
+                       f"ORDER BY r.{quote('order')}, r.{quote('id')}",
+                       [True, True, procedure_code, True, agency_code, True])
         rows = cursor.fetchall()
     if not rows:
         return None
     procedure = procedure_cols.build(rows[0])
     agency = agency_cols.build(rows[0], len(procedure_cols))
     start = len(procedure_cols) + len(agency_cols)
+    agency._handles = (procedure.pk, bool(rows[0][start]))
+    start += 1
     papers = [paper_cols.build(row, start) for row in rows if row[start] is not None]
     for paper in papers:
         paper.procedure = procedure

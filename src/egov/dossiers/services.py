@@ -18,7 +18,7 @@ from egov.core import fixedsql
 from egov.core.audit import record
 from egov.core.errors import PermissionDenied, StateError, ValidationError
 from egov.core.tasks import queue
-from egov.dossiers import planning, tallies
+from egov.dossiers import planning, selectors, tallies
 from egov.dossiers.codes import next_dossier_code
 from egov.dossiers.models import (
     Dossier,
@@ -133,6 +133,9 @@ def _check_procedure(procedure, agency) -> None:
         raise ValidationError("Thủ tục này không còn áp dụng.")
     if agency is None:
         raise ValidationError("Cần chọn cơ quan tiếp nhận.")
+    if not selectors.handles(agency, procedure):
+        raise ValidationError(f"{agency.name} không tiếp nhận thủ tục “{procedure.name}”. "
+                              "Vui lòng chọn cơ quan thực hiện thủ tục này.", code="agency_not_handling")
 
 
 def _check_applicant(data: dict) -> dict:

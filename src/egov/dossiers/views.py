@@ -46,12 +46,6 @@ def _pdf(data: bytes, filename: str) -> HttpResponse:
 
 
 # -- citizens ---------------------------------------------------------------------------------
-def _filing_agencies(procedure):
-    linked = Agency.objects.filter(is_active=True, procedure_links__procedure=procedure,
-                                   procedure_links__is_active=True)
-    return linked if linked.exists() else Agency.objects.filter(is_active=True)
-
-
 @citizen_required
 def file_online(request, procedure_code):
     """Nộp hồ sơ trực tuyến: applicant details from the account, one upload per required paper."""
@@ -69,7 +63,7 @@ def file_online(request, procedure_code):
     if draft:
         initial.update({f: getattr(draft, f) for f in services.APPLICANT_FIELDS}, agency=draft.agency_id)
     papers = list(procedure.papers.all())
-    agencies = _filing_agencies(procedure)
+    agencies = selectors.handling_agencies(procedure)
     if "agency" not in initial and len(agencies[:2]) == 1:
         initial["agency"] = agencies[0].pk
     form = OnlineFilingForm(request.POST or None, initial=initial, agencies=agencies)
@@ -287,10 +281,7 @@ def result_download(request, pk, result_id):
 def counter_intake(request):
     """Tiếp nhận hồ sơ trực tiếp: pick the procedure, enter the applicant, scan the papers."""
     agency = request.user.official.agency
-    procedures = Procedure.objects.filter(is_active=True).order_by("name").only("code", "name")
-    linked = procedures.filter(agency_links__agency=agency, agency_links__is_active=True)
-    if linked.exists():
-        procedures = linked
+    procedures = selectors.procedures_received_by(agency).order_by("name").only("code", "name")
     code = request.POST.get("procedure") or request.GET.get("thu-tuc", "")
     procedure = procedures.filter(code=code).first() if code else None
     form = CounterIntakeForm(request.POST or None) if procedure else None
