@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from egov.core.limits import MAX_QUERY_LENGTH, MAX_SEARCH_TERMS
+
 _SPACES = re.compile(r"\s+")
 
 
@@ -27,5 +29,15 @@ def nfc(text: str | None) -> str:
 
 
 def search_terms(query: str | None) -> list[str]:
-    """The folded words of a search box query; every word must match."""
-    return [word for word in fold(query).split(" ") if word]
+    """The folded words of a search box query; every word must match.
+
+    Every search box and API `q` goes through here, so the bounds hold for all of them: the
+    query is cut at MAX_QUERY_LENGTH characters and its first MAX_SEARCH_TERMS distinct words are
+    kept (a thousand words built a filter deeper than SQLite's expression limit).
+    """
+    return limit_terms(fold((query or "")[:MAX_QUERY_LENGTH]).split(" "))
+
+
+def limit_terms(words) -> list[str]:
+    """The first MAX_SEARCH_TERMS distinct non-empty words, in order."""
+    return list(dict.fromkeys(word for word in words if word))[:MAX_SEARCH_TERMS]

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from egov.core.text import fold, search_terms
+from egov.core.text import fold, limit_terms, search_terms
 
 COUNT_CAP = 1000
 # Matches ranked by relevance: the newest this many (see `run`).
@@ -126,7 +126,7 @@ class Terms:
 
 
 def query_terms(query: str, scope: Scope | None = None) -> tuple[Terms, list[str]]:
-    words = [w for term in search_terms(query) for w in _WORD.findall(term)]
+    words = limit_terms(w for term in search_terms(query) for w in _WORD.findall(term))
     sqlite = connection.vendor == "sqlite"
     tokens: list[str] = []
     if scope is not None:
