@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "egov.core.middleware.SecurityHeadersMiddleware",
     "egov.core.middleware.AuditContextMiddleware",
+    "egov.org.middleware.TwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "egov.urls"
@@ -185,6 +186,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # Lock an account name/IP pair after this many failures within the window (seconds).
 LOGIN_MAX_FAILURES = int(ENV.get("EGOV_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(ENV.get("EGOV_LOGIN_LOCKOUT_SECONDS", "900"))
+# Password reset and account activation links: valid this long, and only until used.
+PASSWORD_RESET_TIMEOUT = int(ENV.get("EGOV_PASSWORD_RESET_SECONDS", "3600"))
+# System and agency administrators must sign in with a TOTP code (off in demo: published accounts).
+REQUIRE_2FA_ADMINS = env_bool("EGOV_REQUIRE_2FA_ADMINS", PRODUCTION)
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
@@ -238,6 +243,24 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
 )
+
+# Mail: SMTP when EGOV_SMTP_HOST is set; otherwise each message is a file under DATA_DIR/mail.
+# Production does not refuse to start without SMTP: a missing mail server loses password resets
+# and activations (an outage of one feature), it exposes nothing (see docs/configuration.md).
+DEFAULT_FROM_EMAIL = ENV.get("EGOV_MAIL_FROM", "egov <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if ENV.get("EGOV_SMTP_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = ENV["EGOV_SMTP_HOST"]
+    EMAIL_PORT = int(ENV.get("EGOV_SMTP_PORT", "587"))
+    EMAIL_HOST_USER = ENV.get("EGOV_SMTP_USER", "")
+    EMAIL_HOST_PASSWORD = ENV.get("EGOV_SMTP_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EGOV_SMTP_TLS", EMAIL_PORT == 587)
+    EMAIL_USE_SSL = env_bool("EGOV_SMTP_SSL", EMAIL_PORT == 465)
+    EMAIL_TIMEOUT = 20
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "mail")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if ENV.get("EGOV_REDIS_URL"):

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -51,16 +53,70 @@ def test_login_ignores_an_offsite_next_url(client, agency):
     assert response["Location"] == reverse("staff-home")
 
 
-def test_citizen_registers_and_is_signed_in(client, db):
-    response = client.post(reverse("register"), {
-        "kind": "citizen", "full_name": "Phan Thị Mai", "identity_number": "046199001122",
-        "email": "mai@example.vn", "phone": "0905 111 222", "address": "Huế",
-        "password1": "Hue-dep-lam-2026", "password2": "Hue-dep-lam-2026"})
-    assert response.status_code == 302
+SIGNUP = {"kind": "citizen", "full_name": "Phan Thị Mai", "identity_number": "046199001122",
+          "email": "mai@example.vn", "phone": "0905 111 222", "address": "Huế",
+          "password1": "Hue-dep-lam-2026", "password2": "Hue-dep-lam-2026"}
+
+
+def test_citizen_registers_activates_by_email_link_and_is_signed_in(client, db, mailoutbox,
+                                                                   django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("register"), SIGNUP, follow=True)
+    assert "Kiểm tra thư điện tử hoặc tin nhắn" in response.content.decode()
     user = User.objects.get(email="mai@example.vn")
-    assert user.kind == User.Kind.CITIZEN and user.phone == "0905111222"
-    assert not user.is_official
+    assert user.kind == User.Kind.CITIZEN and user.phone == "0905111222" and not user.is_active
     assert user.password.startswith("argon2")
+    assert not client.post(reverse("login"), {"username": "mai@example.vn", "password": "Hue-dep-lam-2026"}
+                           ).wsgi_request.user.is_authenticated
+    [mail] = mailoutbox
+    assert mail.to == ["mai@example.vn"] and "Kích hoạt tài khoản" in mail.subject
+    link = re.search(r"/tai-khoan/kich-hoat/\S+/", mail.body).group(0)
+    wrong = client.post(link, {"password": "mat-khau-cua-ke-khac"})
+    assert wrong.status_code == 400 and "không đúng với mật khẩu đã đăng ký" in wrong.content.decode()
+    response = client.post(link, {"password": "Hue-dep-lam-2026"}, follow=True)
+    assert response.wsgi_request.user == user and "đã được kích hoạt" in response.content.decode()
+    assert client.get(link).status_code == 400  # used: the account is active now
+
+
+def test_registration_answers_the_same_for_a_taken_and_a_free_address(client, db, mailoutbox,
+                                                                     django_capture_on_commit_callbacks):
+    from django.test import Client
+
+    existing = make_citizen()
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = client.post(reverse("register"), {**SIGNUP, "email": existing.email.upper(), "phone": ""},
+                            follow=True)
+        free = Client().post(reverse("register"), {**SIGNUP, "email": "moi@example.vn", "phone": ""}, follow=True)
+    strip = lambda r: re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", r.content.decode())  # noqa: E731
+    assert taken.status_code == free.status_code == 200
+    assert taken.redirect_chain == free.redirect_chain
+    assert strip(taken) == strip(free)
+    assert User.objects.filter(email__iexact=existing.email).count() == 1
+    notice, activation = mailoutbox
+    assert notice.to == [existing.email] and "Có người đăng ký" in notice.subject
+    assert "/tai-khoan/quen-mat-khau/" in notice.body and "kich-hoat" not in notice.body
+    assert activation.to == ["moi@example.vn"]
+
+
+def test_a_taken_phone_is_not_revealed_and_its_owner_gets_an_sms(client, db, django_capture_on_commit_callbacks):
+    from egov.notify.models import SmsMessage
+
+    existing = make_citizen()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("register"), {**SIGNUP, "email": "", "phone": existing.phone}, follow=True)
+    assert "Kiểm tra thư điện tử hoặc tin nhắn" in response.content.decode()
+    assert "đã được đăng ký" not in response.content.decode()
+    assert User.objects.filter(phone=existing.phone).count() == 1
+    sms = SmsMessage.objects.get(phone=existing.phone)
+    assert "Co nguoi vua dang ky" in sms.text
+
+
+def test_a_phone_only_registration_gets_its_activation_link_by_sms(client, db, django_capture_on_commit_callbacks):
+    from egov.notify.models import SmsMessage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("register"), {**SIGNUP, "email": ""})
+    assert "/tai-khoan/kich-hoat/" in SmsMessage.objects.get(phone="0905111222").text
 
 
 @pytest.mark.parametrize("field,value,message", [
@@ -75,14 +131,6 @@ def test_registration_rejects_bad_input_and_creates_nothing(client, db, field, v
     response = client.post(reverse("register"), data)
     assert response.status_code == 200 and message in response.content.decode()
     assert not User.objects.filter(email="mai@example.vn").exists()
-
-
-def test_duplicate_email_is_refused(client, db):
-    existing = make_citizen()
-    response = client.post(reverse("register"), {
-        "kind": "citizen", "full_name": "Ai Đó", "identity_number": "046199001122", "email": existing.email,
-        "password1": "Hue-dep-lam-2026", "password2": "Hue-dep-lam-2026"})
-    assert "đã được đăng ký" in response.content.decode()
 
 
 def test_logout_requires_post(client, agency):

@@ -59,15 +59,11 @@ class CitizenRegistrationForm(forms.Form):
         phone = re.sub(r"[\s.-]", "", self.cleaned_data.get("phone") or "")
         if phone and not PHONE_RE.match(phone):
             raise forms.ValidationError("Số điện thoại không hợp lệ (ví dụ 0912345678).")
-        if phone and User.objects.filter(phone=phone).exists():
-            raise forms.ValidationError("Số điện thoại này đã được đăng ký.")
         return phone or None
 
     def clean_email(self):
-        email = (self.cleaned_data.get("email") or "").strip().lower()
-        if email and User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("Thư điện tử này đã được đăng ký.")
-        return email
+        # Whether the address is taken is never said here (accounts.request_registration).
+        return (self.cleaned_data.get("email") or "").strip().lower()
 
     def clean(self):
         data = super().clean()

@@ -221,3 +221,35 @@ class LoginFailure(models.Model):
     identifier = models.CharField(max_length=150, db_index=True)
     ip = models.CharField(max_length=64, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+
+class TwoFactorDevice(models.Model):
+    """A user's authenticator app (xác thực hai bước, TOTP): its secret, encrypted.
+
+    Unconfirmed until the user types one code from the app; only a confirmed device is asked for
+    at sign-in. `last_step` is the time step of the last accepted code, so a code works once.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
+    secret_encrypted = models.TextField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "thiết bị xác thực hai bước"
+        verbose_name_plural = "thiết bị xác thực hai bước"
+
+    def __str__(self):
+        return f"TOTP {self.user}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time recovery code (mã dự phòng) for when the phone is lost; only its hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique")]

@@ -12,8 +12,9 @@ from egov.org.roles import Role
 
 
 def register_citizen(*, kind: str, full_name: str, password: str, email: str = "", phone: str | None = None,
-                     identity_number: str = "", address: str = "", organization_name: str = "") -> User:
-    """Create a citizen or business account (đăng ký tài khoản)."""
+                     identity_number: str = "", address: str = "", organization_name: str = "",
+                     active: bool = True) -> User:
+    """Create a citizen or business account (đăng ký tài khoản); an inactive one awaits its link."""
     if kind not in (User.Kind.CITIZEN, User.Kind.BUSINESS):
         raise ValidationError("Loại tài khoản không hợp lệ.")
     username = email or phone
@@ -23,7 +24,8 @@ def register_citizen(*, kind: str, full_name: str, password: str, email: str = "
         if User.objects.filter(username__iexact=username).exists():
             raise ValidationError("Tài khoản này đã tồn tại.")
         user = User(username=username, kind=kind, full_name=full_name, email=email, phone=phone or None,
-                    identity_number=identity_number, address=address, organization_name=organization_name)
+                    identity_number=identity_number, address=address, organization_name=organization_name,
+                    is_active=active)
         user.set_password(password)
         user.save()
         record(user, "account.registered", user, summary={"kind": kind})

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,22 +8,19 @@ from django.views.decorators.http import require_POST
 
 from egov.core.errors import DomainError
 from egov.core.views import paginate, staff_required
-from egov.org import selectors, services
+from egov.org import accounts, selectors
+from egov.org.account_views import sign_in
 from egov.org.forms import CitizenRegistrationForm, LoginForm
 
 
-def login(request):
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
+def login(request, default_next: str = ""):
+    next_url = request.POST.get("next") or request.GET.get("next") or default_next
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
                                            require_https=request.is_secure()):
         next_url = ""
     form = LoginForm(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        auth_login(request, form.user)
-        messages.success(request, f"Xin chào {form.user.display_name}.")
-        if next_url:
-            return redirect(next_url)
-        return redirect("staff-home" if form.user.is_official else "home")
+        return sign_in(request, form.user, next_url)
     return render(request, "org/login.html", {"form": form, "next": next_url},
                   status=200 if request.method == "GET" or form.is_valid() else 400)
 
@@ -41,16 +37,15 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.register_citizen(
+            accounts.request_registration(
                 kind=data["kind"], full_name=data["full_name"], password=data["password1"],
                 email=data["email"], phone=data["phone"], identity_number=data["identity_number"],
                 address=data["address"], organization_name=data["organization_name"])
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            auth_login(request, user, backend="egov.org.auth.LoginBackend")
-            messages.success(request, "Đăng ký tài khoản thành công.")
-            return redirect("home")
+            # The same answer whether the address was free or taken: the mail says which.
+            return redirect("registration-sent")
     return render(request, "org/register.html", {"form": form})
 
 

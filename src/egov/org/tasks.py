@@ -1,0 +1,71 @@
+"""Background work for accounts: the emails and SMS of sign-up and password reset.
+
+Links are made here, in the worker, from the account's current state: no token is ever stored in
+the task table.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_tasks import task
+
+
+def _link(view: str, user, tokens) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return settings.SITE_URL + reverse(view, args=[uid, tokens.make_token(user)])
+
+
+def _mail(to: str, subject: str, template: str, **context) -> None:
+    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL,
+               "minutes": settings.PASSWORD_RESET_TIMEOUT // 60, **context}
+    send_mail(f"[{settings.SITE_NAME}] {subject}", render_to_string(template, context),
+              settings.DEFAULT_FROM_EMAIL, [to])
+
+
+def _sms(phone: str, text: str) -> None:
+    from egov.notify.services import send_sms  # notify sits above org: imported at run time
+
+    send_sms(phone, text)
+
+
+@task()
+def send_password_reset(user_id: int) -> None:
+    from egov.org.accounts import reset_tokens
+    from egov.org.models import User
+
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or not user.email:
+        return
+    _mail(user.email, "Đặt lại mật khẩu", "org/email/password_reset.txt", user=user,
+          link=_link("password-reset-confirm", user, reset_tokens))
+
+
+@task()
+def send_activation(user_id: int) -> None:
+    from egov.org.accounts import activation_tokens
+    from egov.org.models import User
+
+    user = User.objects.filter(pk=user_id, is_active=False).first()
+    if user is None:
+        return
+    link = _link("activate", user, activation_tokens)
+    if user.email:
+        _mail(user.email, "Kích hoạt tài khoản", "org/email/activation.txt", user=user, link=link)
+    elif user.phone:
+        _sms(user.phone, f"Kich hoat tai khoan {settings.SITE_NAME}: {link} (nhap lai mat khau da dang ky)")
+
+
+@task()
+def send_registration_notice(email: str = "", phone: str = "") -> None:
+    """Tell an account's owner that someone tried to sign up with their address or number."""
+    if email:
+        _mail(email, "Có người đăng ký bằng địa chỉ thư của bạn", "org/email/registration_notice.txt",
+              reset_url=settings.SITE_URL + reverse("password-reset"), login_url=settings.SITE_URL + reverse("login"))
+    elif phone:
+        _sms(phone, f"Co nguoi vua dang ky tai khoan {settings.SITE_NAME} bang so dien thoai nay. "
+                    "Neu khong phai ban, hay bo qua tin nhan nay.")
