@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from egov.core.client import client_address
 from egov.core.errors import ValidationError
 from egov.core.ratelimit import RateLimited, check_rate, client_key
 from egov.org import accounts, auth, totp
@@ -79,7 +80,7 @@ def two_factor_verify(request):
             _complete(request, user, pending["backend"], "ok")
             return _landing(user, pending["next"])
         # A wrong code counts like a wrong password: guessing codes ends in the same lockout.
-        auth.note_failure(user.username, request.META.get("REMOTE_ADDR", ""))
+        auth.note_failure(user.username, client_address(request))
         form.add_error("code", "Mã xác thực không đúng hoặc đã được dùng.")
     return render(request, "org/account/two_factor_verify.html", {"form": form},
                   status=400 if form.errors else 200)
