@@ -1,13 +1,14 @@
 """The `egov` command: `egov demo`, `egov serve`, `egov worker`, `egov check`, `egov audit verify`,
 `egov apikey create ...`, `egov official create ...`, `egov dossiers stats-check|stats-rebuild`,
-and any Django command as `egov manage ...`."""
+`egov backup`, `egov restore FILE`, `egov keys rotate`, and any Django command as `egov manage ...`."""
 
 from __future__ import annotations
 
 import os
 import sys
 
-SHORTCUTS = {"demo", "serve", "worker", "check", "audit", "apikey", "official", "procedures", "migrate", "dossiers"}
+SHORTCUTS = {"demo", "serve", "worker", "check", "audit", "apikey", "official", "procedures", "migrate", "dossiers",
+             "backup", "restore", "keys"}
 
 
 def main(argv: list[str] | None = None) -> None:
