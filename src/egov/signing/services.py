@@ -128,6 +128,52 @@ def provider_for(certificate: SigningCertificate) -> SignerProvider:
                           vault.open_sealed(certificate.password_sealed, context=f"password:{fp}"))
 
 
+def rotate_vault_key(*, actor, old_secret: str) -> tuple[int, int]:
+    """Re-encrypt every stored certificate under the current EGOV_SIGNING_KEY (đổi khóa mã hóa).
+
+    Rows already under the current key are left alone, so an interrupted or repeated rotation is
+    safe to run again; one row that opens with neither key stops it before anything changes.
+    Returns (re-encrypted, already under the current key).
+    """
+    old = old_secret.strip().encode()
+    if not old:
+        raise ValidationError("Cần khóa cũ (EGOV_SIGNING_KEY_OLD) để đổi khóa mã hóa.", code="old_key_missing")
+    current = vault.key_id()
+    if vault.key_id(old) == current:
+        raise ValidationError("Khóa cũ trùng với khóa EGOV_SIGNING_KEY hiện tại: đặt khóa mới vào "
+                              "EGOV_SIGNING_KEY và khóa đang dùng vào EGOV_SIGNING_KEY_OLD.", code="same_key")
+    rotated = unchanged = 0
+    with transaction.atomic():
+        rows = SigningCertificate.objects.select_for_update().filter(pkcs12_sealed__isnull=False).order_by("pk")
+        for certificate in rows:
+            contexts = (f"pkcs12:{certificate.fingerprint}", f"password:{certificate.fingerprint}")
+            sealed = (certificate.pkcs12_sealed, certificate.password_sealed)
+            try:
+                for value, context in zip(sealed, contexts, strict=True):
+                    vault.open_sealed(value, context=context)
+            except SigningError:
+                pass
+            else:
+                unchanged += 1
+                continue
+            try:
+                plain = [vault.open_sealed(value, context=context, secret=old)
+                         for value, context in zip(sealed, contexts, strict=True)]
+            except SigningError as exc:
+                raise SigningError(
+                    f"Chứng thư số #{certificate.pk} ({certificate.subject_cn}) không mở được bằng khóa cũ "
+                    "lẫn khóa mới; chưa đổi khóa cho chứng thư nào.", code="vault_mismatch") from exc
+            certificate.pkcs12_sealed, certificate.password_sealed = (
+                vault.seal(value, context=context) for value, context in zip(plain, contexts, strict=True))
+            certificate.vault_key_id = current
+            certificate.save(update_fields=["pkcs12_sealed", "password_sealed", "vault_key_id"])
+            rotated += 1
+        if rotated:
+            record(actor, "signing.vault_key_rotated", object_type="signing.signingcertificate",
+                   summary={"rotated": rotated, "unchanged": unchanged, "key_id": current})
+    return rotated, unchanged
+
+
 # ------------------------------------------------------------------ trusted roots
 
 

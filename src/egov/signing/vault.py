@@ -54,14 +54,14 @@ def _secret() -> bytes:
     return path.read_text().strip().encode()
 
 
-def _key() -> bytes:
-    secret = _secret()
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(secret)
+def _key(secret: bytes | None = None) -> bytes:
+    """The AES key from `secret`, by default the configured one (another only for key rotation)."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(secret or _secret())
 
 
-def key_id() -> str:
+def key_id(secret: bytes | None = None) -> str:
     """A short public fingerprint of the current key, stored beside each ciphertext."""
-    return hashlib.sha256(b"key-id" + _key()).hexdigest()[:16]
+    return hashlib.sha256(b"key-id" + _key(secret)).hexdigest()[:16]
 
 
 def seal(plain: bytes, *, context: str) -> bytes:
@@ -70,13 +70,13 @@ def seal(plain: bytes, *, context: str) -> bytes:
     return VERSION + nonce + AESGCM(_key()).encrypt(nonce, plain, context.encode())
 
 
-def open_sealed(sealed: bytes, *, context: str) -> bytes:
+def open_sealed(sealed: bytes, *, context: str, secret: bytes | None = None) -> bytes:
     sealed = bytes(sealed)
     if not sealed.startswith(VERSION) or len(sealed) < 1 + _NONCE + 16:
         raise SigningError("Dữ liệu chứng thư số đã lưu bị hỏng.", code="vault_corrupt")
     nonce, body = sealed[1:1 + _NONCE], sealed[1 + _NONCE:]
     try:
-        return AESGCM(_key()).decrypt(nonce, body, context.encode())
+        return AESGCM(_key(secret)).decrypt(nonce, body, context.encode())
     except InvalidTag as exc:
         raise SigningError(
             "Không giải mã được chứng thư số đã lưu (khóa mã hóa EGOV_SIGNING_KEY đã thay đổi "
