@@ -208,6 +208,21 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+
+def s3_storage(env) -> dict:
+    """Uploaded files in a private S3-compatible bucket (django-storages), from EGOV_S3_*.
+    Objects keep the bucket's default (private) ACL and are never addressed by URL: views stream
+    them after their permission check (egov.core.storage). Names never overwrite each other."""
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": env["EGOV_S3_BUCKET"], "endpoint_url": env.get("EGOV_S3_ENDPOINT_URL") or None,
+        "access_key": env.get("EGOV_S3_ACCESS_KEY") or None, "secret_key": env.get("EGOV_S3_SECRET_KEY") or None,
+        "region_name": env.get("EGOV_S3_REGION") or None, "default_acl": None, "file_overwrite": False,
+        "querystring_auth": True, "addressing_style": "path" if env.get("EGOV_S3_ENDPOINT_URL") else None}}
+
+
+if ENV.get("EGOV_S3_BUCKET"):
+    STORAGES["default"] = s3_storage(ENV)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

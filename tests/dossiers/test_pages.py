@@ -147,7 +147,7 @@ def test_leader_approves_counter_attaches_and_returns_citizen_downloads(client, 
     result = dossier.results.get()
     login(client, world.citizen)
     download = client.get(reverse("dossier-mine-result", args=[dossier.pk, result.pk]))
-    assert download.status_code == 200 and download.content.startswith(b"%PDF")
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
     dossier.refresh()
     assert dossier.status == S.RETURNED and dossier.return_record.method == "online"
 

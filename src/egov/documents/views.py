@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from egov.core.errors import DomainError, NotFound, ValidationError
+from egov.core.storage import file_response
 from egov.core.views import paginate, staff_required
 from egov.documents import files, forms, selectors, services, signatures
 from egov.documents.extraction import ExtractionError, extract_metadata
@@ -288,10 +289,7 @@ def complete(request, pk):
 def download(request, pk, file_pk):
     document = _visible_or_404(request, pk)
     row = get_object_or_404(DocumentFile, pk=file_pk, document=document)
-    response = FileResponse(row.file.open("rb"), content_type=row.content_type, as_attachment=False,
-                            filename=row.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(row.file, filename=row.name, content_type=row.content_type, attachment=False)
 
 
 # --- lists ------------------------------------------------------------------------------------

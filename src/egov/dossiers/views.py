@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from egov.core.audit import history_of
 from egov.core.errors import DomainError
+from egov.core.storage import file_response
 from egov.core.views import citizen_required, paginate, staff_required
 from egov.dossiers import actions, pdfs, selectors, services, tracking, workflow
 from egov.dossiers.forms import (
@@ -30,13 +31,6 @@ from egov.org.permissions import can, visible_agencies
 from egov.procedures.models import Procedure
 
 S = Dossier.Status
-
-
-def _file_response(field_file, filename: str, content_type: str) -> HttpResponse:
-    with field_file.open("rb") as handle:
-        response = HttpResponse(handle.read(), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _pdf(data: bytes, filename: str) -> HttpResponse:
@@ -159,7 +153,7 @@ def my_result(request, pk, result_id):
             workflow.return_result(dossier=dossier, actor=request.user, method=ReturnRecord.Method.ONLINE)
         except DomainError:
             pass  # someone returned it meanwhile; the file is still the citizen's
-    return _file_response(result.file, f"ket-qua-{dossier.code}.pdf", "application/pdf")
+    return file_response(result.file, filename=f"ket-qua-{dossier.code}.pdf", content_type="application/pdf")
 
 
 # -- public tracking --------------------------------------------------------------------------
@@ -267,14 +261,14 @@ def paper_download(request, pk, file_id):
     else:
         dossier = _mine(request, pk)
     paper = get_object_or_404(DossierFile, pk=file_id, dossier=dossier)
-    return _file_response(paper.file, f"{paper.pk}{paper.file.name[-4:]}", paper.content_type)
+    return file_response(paper.file, filename=f"{paper.pk}{paper.file.name[-4:]}", content_type=paper.content_type)
 
 
 @staff_required("dossier.view")
 def result_download(request, pk, result_id):
     dossier = _staff_dossier(request, pk)
     result = get_object_or_404(ResultDocument, pk=result_id, dossier=dossier)
-    return _file_response(result.file, f"ket-qua-{dossier.code}.pdf", "application/pdf")
+    return file_response(result.file, filename=f"ket-qua-{dossier.code}.pdf", content_type="application/pdf")
 
 
 @staff_required("dossier.intake")

@@ -51,7 +51,10 @@ class PaperOut(Schema):
 
     @staticmethod
     def resolve_form_template(obj):
-        return obj.form_template.url if obj.form_template else None
+        # a path on this site that streams the stored form, never the storage's own address
+        if not obj.form_template:
+            return None
+        return reverse("procedure-form-template", args=[obj.procedure.code, obj.pk])
 
 
 class FeeOut(Schema):

@@ -10,4 +10,5 @@ urlpatterns = [
     path("quan-ly/<str:code>/ap-dung/", views.adopt, name="procedure-adopt"),
     path("quan-ly/<str:code>/quy-trinh/", views.process_edit, name="procedure-process"),
     path("<str:code>/", views.procedure_detail, name="procedure-detail"),
+    path("<str:code>/mau/<int:paper_id>/", views.form_template, name="procedure-form-template"),
 ]

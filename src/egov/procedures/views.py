@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import mimetypes
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -12,13 +13,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from egov.core.errors import DomainError, PermissionDenied
+from egov.core.storage import file_response
 from egov.core.views import forbidden, paginate, staff_required
 from egov.org.models import Agency
 from egov.org.permissions import can, visible_agencies
 from egov.procedures import excel, selectors, services
 from egov.procedures.api import file_online_url
 from egov.procedures.forms import ImportForm, StepFormSet
-from egov.procedures.models import Procedure, Process
+from egov.procedures.models import Procedure, Process, RequiredPaper
 
 
 def _filters(request) -> dict:
@@ -48,6 +50,15 @@ def procedure_detail(request, code):
         "agencies": agencies, "chosen": chosen, "process": selectors.process_for(procedure, chosen),
         "file_url": file_online_url(procedure),
     })
+
+
+def form_template(request, code, paper_id):
+    """The blank form of a required paper (mẫu đơn, tờ khai): public, streamed from the storage."""
+    paper = RequiredPaper.objects.filter(pk=paper_id, procedure__code=code, procedure__is_active=True).first()
+    if paper is None or not paper.form_template:
+        raise Http404
+    return file_response(paper.form_template, filename=paper.form_template.name.rsplit("/", 1)[-1],
+                         content_type=mimetypes.guess_type(paper.form_template.name)[0] or "application/octet-stream")
 
 
 # ---- staff ------------------------------------------------------------------------------------
