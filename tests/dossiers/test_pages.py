@@ -249,7 +249,7 @@ def test_stats_page_for_staff(client, world):
 def test_sms_page_lists_messages_for_staff(client, world):
     from egov.notify.services import send_sms
 
-    send_sms("0905 000 111", "Ho so da duoc tiep nhan")
+    send_sms("0905 000 111", "Ho so da duoc tiep nhan", agency_id=world.agency.pk)
     login(client, world.counter)
     page = client.get(reverse("sms-list")).content.decode()
     assert "0905000111" in page and "Ho so da duoc tiep nhan" in page

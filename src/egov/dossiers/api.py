@@ -11,7 +11,6 @@ from typing import Literal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.http import HttpResponse
 from ninja import Form, Query, Router, Schema
 from ninja.responses import Status
@@ -19,11 +18,9 @@ from pydantic import Field
 
 from egov.api.auth import AUTH, bearer
 from egov.core.errors import NotFound, PermissionDenied, StateError, ValidationError
-from egov.dossiers import actions, selectors, services
+from egov.dossiers import actions, selectors, services, sms
 from egov.dossiers.models import Dossier
-from egov.dossiers.sms import reply_for
 from egov.dossiers.uploads import collect_papers, max_upload_bytes
-from egov.notify.services import receive_sms, send_sms
 from egov.org.models import Agency
 from egov.org.permissions import ensure_can
 from egov.procedures.models import Procedure
@@ -330,11 +327,7 @@ class SmsOut(Schema):
                  description="Khóa API cần phạm vi `sms:inbound`. Lệnh: TRACUU <mã hồ sơ>.")
 def inbound(request, message: SmsIn):
     ensure_can(request.auth, "sms.inbound")
-    with transaction.atomic():
-        receive_sms(message.phone, message.text)
-        reply = reply_for(message.text)
-        send_sms(message.phone, reply)
-    return {"reply": reply}
+    return {"reply": sms.answer(message.phone, message.text)}
 
 
 ROUTERS = [("/dossiers", router), ("/stats", stats_router), ("/sms", sms_router)]

@@ -20,7 +20,6 @@ from egov.dossiers import services, workflow
 from egov.dossiers.history import default_period, generate_history
 from egov.dossiers.models import Dossier
 from egov.dossiers.uploads import check_upload
-from egov.notify.services import receive_sms, send_sms
 from egov.org.models import Agency, Official, User
 from egov.org.roles import Role
 from egov.procedures.models import AgencyProcedure
@@ -178,11 +177,9 @@ def load(out) -> None:
         made += 9
     first = Dossier.objects.exclude(code__isnull=True).order_by("pk").first()
     if first is not None:
-        from egov.dossiers.sms import reply_for
+        from egov.dossiers.sms import answer
 
-        text = f"TRACUU {first.code}"
-        receive_sms("0914000111", text)
-        send_sms("0914000111", reply_for(text))
+        answer("0914000111", f"TRACUU {first.code}")
     out(f"  {made} hồ sơ mẫu ở mọi trạng thái tại {len(agencies)} cơ quan")
     load_history(out)
 

@@ -141,6 +141,9 @@ class Tracking:
     outcome_label: str
     overdue: bool
     steps: list[TrackedStep]
+    # Not shown to the public: whose dossier it is, to file an SMS query under its agency.
+    dossier_id: int | None = None
+    agency_id: int | None = None
 
 
 def _track_sql() -> tuple[str, str]:
@@ -149,7 +152,7 @@ def _track_sql() -> tuple[str, str]:
     agency = Dossier._meta.get_field("agency").related_model._meta.db_table
     return (
         f"SELECT d.id, d.code, d.status, d.received_at, d.due_at, d.resolved_at, d.returned_at, d.outcome, "
-        f"p.code, p.name, a.code, a.name FROM {dossier} d JOIN {procedure} p ON p.id = d.procedure_id "
+        f"p.code, p.name, a.code, a.name, d.agency_id FROM {dossier} d JOIN {procedure} p ON p.id = d.procedure_id "
         f"JOIN {agency} a ON a.id = d.agency_id WHERE d.code = %s",
         f"SELECT s.name, a.name, s.started_at, s.due_at, s.finished_at, s.action FROM {step} s "
         f"JOIN {agency} a ON a.id = s.agency_id WHERE s.dossier_id = %s ORDER BY s.seq",
@@ -185,7 +188,7 @@ def track(code: str) -> Tracking | None:
         steps = [TrackedStep(name, agency, _instant(started), _instant(due), _instant(finished),
                              _ACTION_LABELS.get(action, "") if action else "")
                  for name, agency, started, due, finished, action in cursor.fetchall()]
-    _pk, code, status, received, due, resolved, returned, outcome, p_code, p_name, a_code, a_name = row
+    pk, code, status, received, due, resolved, returned, outcome, p_code, p_name, a_code, a_name, agency_id = row
     due = _instant(due)
     return Tracking(
         code=code, status=status, status_label=S(status).label, procedure_code=p_code, procedure_name=p_name,
@@ -193,7 +196,7 @@ def track(code: str) -> Tracking | None:
         resolved_at=_instant(resolved), returned_at=_instant(returned), outcome=outcome,
         outcome_label=Dossier.Outcome(outcome).label if outcome else "",
         overdue=bool(status in RUNNING_STATUSES and due and due < timezone.now()),
-        steps=steps)
+        steps=steps, dossier_id=pk, agency_id=agency_id)
 
 
 def handling_agencies(procedure):

@@ -28,4 +28,4 @@ def notify_citizen(dossier_id: int, event: str) -> None:
         letter = dossier.apologies.order_by("-created_at").first()
         due = letter.new_due_at if letter else due
     text = MESSAGES[event].format(code=dossier.code or "", due=timezone.localtime(due).strftime("%d/%m/%Y") if due else "")
-    send_sms(dossier.applicant_phone, text)
+    send_sms(dossier.applicant_phone, text, agency_id=dossier.agency_id, dossier_id=dossier.pk)

@@ -5,6 +5,6 @@ from egov.notify.models import SmsMessage
 
 @admin.register(SmsMessage)
 class SmsMessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "direction", "phone", "status", "text"]
+    list_display = ["created_at", "direction", "phone", "status", "agency", "text"]
     list_filter = ["direction", "status"]
     search_fields = ["phone", "text"]

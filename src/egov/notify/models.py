@@ -6,7 +6,11 @@ from django.db import models
 
 
 class SmsMessage(models.Model):
-    """One SMS in or out, whatever the provider; the provider's answer is kept in `status`."""
+    """One SMS in or out, whatever the provider; the provider's answer is kept in `status`.
+
+    `agency` is whose message it is (the dossier's agency for a notification or a tracking
+    query): staff read only their agencies' messages, a system administrator also those of none.
+    """
 
     class Direction(models.TextChoices):
         IN = "in", "Đến"
@@ -25,11 +29,17 @@ class SmsMessage(models.Model):
     provider_ref = models.CharField(max_length=120, blank=True)
     error = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField("thời điểm", auto_now_add=True, db_index=True)
+    agency = models.ForeignKey("org.Agency", verbose_name="cơ quan", null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    dossier = models.ForeignKey("dossiers.Dossier", verbose_name="hồ sơ", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = "tin nhắn SMS"
         verbose_name_plural = "tin nhắn SMS"
         ordering = ["-created_at", "-id"]
+        # An agency's page of messages, newest first.
+        indexes = [models.Index(fields=["agency", "-created_at", "-id"], name="sms_agency_created")]
 
     def __str__(self):
         return f"{self.get_direction_display()} {self.phone}: {self.text[:40]}"

@@ -4,18 +4,15 @@ from django.shortcuts import render
 
 from egov.core.views import paginate, staff_required
 from egov.notify.models import SmsMessage
+from egov.notify.selectors import sms_for
 
 
 @staff_required("sms.view")
 def sms_list(request):
-    messages = SmsMessage.objects.all()
     direction = request.GET.get("chieu", "")
-    if direction in SmsMessage.Direction.values:
-        messages = messages.filter(direction=direction)
     phone = request.GET.get("so", "").strip()
-    if phone:
-        messages = messages.filter(phone__contains=phone)
     return render(request, "notify/sms_list.html", {
-        "page": paginate(request, messages), "direction": direction, "phone": phone,
+        "page": paginate(request, sms_for(request.user, direction=direction, phone=phone)),
+        "direction": direction if direction in SmsMessage.Direction.values else "", "phone": phone,
         "directions": SmsMessage.Direction.choices,
     })
