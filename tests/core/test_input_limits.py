@@ -47,3 +47,58 @@ def test_a_thousand_word_document_search_through_the_api_answers(client, agency)
     _key, raw = make_api_key(agency, "documents:read")
     response = client.get("/api/v1/documents", {"q": THOUSAND_DISTINCT}, HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 200 and response.json()["items"] == []
+
+
+def test_a_due_date_past_the_calendar_is_a_422_naming_the_range(client, db):
+    response = client.get("/api/v1/calendar/due-date", {"start": "9999-12-31", "working_days": 999})
+    body = assert_json_error(response, 422, "invalid")
+    assert "start" in body["message"] and "01/01/1900" in body["message"]
+    last = client.get("/api/v1/calendar/due-date", {"start": "2999-12-31", "working_days": 3650})
+    assert last.status_code == 200 and last.json()["due_date"] > "3009-01-01"
+
+
+@pytest.mark.parametrize("params", [{"from": "0001-01-01"}, {"to": "9999-12-31"}, {"from": "1899-12-31"}])
+def test_statistics_refuse_dates_outside_the_calendar(client, db, params):
+    body = assert_json_error(client.get("/api/v1/stats/dossiers", params), 422, "invalid")
+    assert "31/12/2999" in body["message"]
+    assert client.get("/api/v1/stats/dossiers", {"from": "1900-01-01", "to": "2999-12-31"}).status_code == 200
+
+
+def test_the_statistics_page_says_which_dates_it_takes(client, agency):
+    client.force_login(make_official(Role.LEADER, agency=agency))
+    response = client.get("/ho-so/thong-ke/", {"date_from": "0001-01-01", "date_to": "9999-12-31"})
+    assert response.status_code == 200
+    assert "Ngày phải nằm trong khoảng từ 01/01/1900 đến 31/12/2999." in response.content.decode()
+
+
+def test_document_search_refuses_dates_outside_the_calendar(client, agency):
+    client.force_login(make_official(Role.LEADER, agency=agency))
+    page = client.get("/van-ban/tim-kiem/", {"date_from": "0001-01-01", "date_to": "9999-12-31"})
+    assert page.status_code == 200 and "01/01/1900" in page.content.decode()
+    _key, raw = make_api_key(agency, "documents:read")
+    response = client.get("/api/v1/documents", {"date_to": "9999-12-31"}, HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert_json_error(response, 422, "invalid")
+
+
+def test_calendar_arithmetic_past_year_9999_is_a_domain_error(db):
+    import datetime as dt
+
+    from egov.core.calendar import CalendarRangeError, WorkingCalendar
+
+    calendar = WorkingCalendar(office_hours="07:30-11:30,13:30-17:00")
+    with pytest.raises(CalendarRangeError) as caught:
+        calendar.add_working_days(dt.date(9999, 12, 30), 5)
+    assert caught.value.status == 422 and caught.value.message
+
+
+@pytest.mark.parametrize("draft", ["abc", "99999999999999999999", "-1", "١٢"])
+def test_a_draft_number_that_is_no_id_is_not_found(client, db, draft):
+    from egov.core.limits import parse_id
+    from tests.dossiers.factories import make_procedure
+    from tests.factories import make_citizen
+
+    assert parse_id(draft) is None and parse_id("12") == 12
+    procedure = make_procedure()
+    client.force_login(make_citizen())
+    assert client.get(f"/ho-so/nop/{procedure.code}/").status_code == 200
+    assert client.get(f"/ho-so/nop/{procedure.code}/", {"nhap": draft}).status_code == 404

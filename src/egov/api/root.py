@@ -25,7 +25,8 @@ api = NinjaAPI(
 FIELD_LABELS = {"missing": "thiếu", "int_parsing": "phải là số nguyên", "date_from_datetime_parsing": "phải là ngày dạng YYYY-MM-DD",
                 "date_parsing": "phải là ngày dạng YYYY-MM-DD", "greater_than_equal": "quá nhỏ",
                 "less_than_equal": "quá lớn", "string_too_long": "quá dài", "string_too_short": "quá ngắn",
-                "enum": "không thuộc giá trị cho phép", "literal_error": "không thuộc giá trị cho phép"}
+                "enum": "không thuộc giá trị cho phép", "literal_error": "không thuộc giá trị cho phép",
+                "date_range": "phải từ ngày 01/01/1900 đến 31/12/2999"}
 
 
 def error(request, status: int, code: str, message: str, details=None):

@@ -6,12 +6,13 @@ from pydantic import Field
 
 from egov.core.calendar import MAX_WORKING_DAYS, calendar_for
 from egov.core.errors import NotFound
+from egov.core.limits import Date
 
 router = Router(tags=["Lịch làm việc"])
 
 
 class DueDateIn(Schema):
-    start: dt.date = Field(description="Ngày bắt đầu (YYYY-MM-DD); ngày này không được tính.")
+    start: Date = Field(description="Ngày bắt đầu (YYYY-MM-DD); ngày này không được tính.")
     working_days: int = Field(ge=0, le=MAX_WORKING_DAYS, description="Số ngày làm việc.")
     agency: str | None = Field(None, description="Mã định danh cơ quan (lịch riêng của cơ quan).")
 

@@ -11,14 +11,35 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 import holidays
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from egov.core.errors import ValidationError
+
 MAX_WORKING_DAYS = 3650
+
+
+class CalendarRangeError(ValidationError):
+    """A date the calendar cannot count from or to (past year 9999, before year 1)."""
+
+    code = "date_range"
+
+
+def _within_calendar(method):
+    # Python's dates end at year 9999: arithmetic past them raises OverflowError, which would be
+    # a server error; callers get a domain error with a message instead.
+    @wraps(method)
+    def counted(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except OverflowError:
+            raise CalendarRangeError("Ngày nằm ngoài phạm vi của lịch làm việc.") from None
+
+    return counted
 
 
 @lru_cache(maxsize=64)
@@ -97,6 +118,7 @@ class WorkingCalendar:
             return True
         return day.weekday() < 5 and day not in days_off
 
+    @_within_calendar
     def add_working_days(self, start: dt.date, count: int) -> dt.date:
         """The `count`-th working day after `start` (start itself does not count)."""
         if count < 0 or count > MAX_WORKING_DAYS:
@@ -108,12 +130,14 @@ class WorkingCalendar:
                 count -= 1
         return day
 
+    @_within_calendar
     def next_working_day(self, day: dt.date) -> dt.date:
         """`day` itself if it is a working day, else the first working day after it."""
         while not self.is_working_day(day):
             day += dt.timedelta(days=1)
         return day
 
+    @_within_calendar
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days in (start, end]; negative when end is before start."""
         if end < start:
@@ -129,6 +153,7 @@ class WorkingCalendar:
             return timezone.make_aware(instant)
         return timezone.localtime(instant)
 
+    @_within_calendar
     def start_of_work(self, instant: dt.datetime) -> dt.datetime:
         """The first office instant at or after `instant` (filing on a Sunday counts from Monday)."""
         local = self._local(instant)
@@ -145,6 +170,7 @@ class WorkingCalendar:
             day += dt.timedelta(days=1)
             local = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
+    @_within_calendar
     def add_working_time(self, instant: dt.datetime, *, days: int = 0, hours: float = 0) -> dt.datetime:
         """The deadline `days` working days (same clock time) plus `hours` office hours later."""
         start = self.start_of_work(instant)
@@ -156,6 +182,7 @@ class WorkingCalendar:
             due = self.add_office_time(due, dt.timedelta(hours=hours))
         return due
 
+    @_within_calendar
     def office_time_between(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
         """Office time (working days, office hours) elapsed between two instants."""
         start, end = self._local(start), self._local(end)
@@ -173,6 +200,7 @@ class WorkingCalendar:
             day += dt.timedelta(days=1)
         return total
 
+    @_within_calendar
     def add_office_time(self, instant: dt.datetime, amount: dt.timedelta) -> dt.datetime:
         """The instant after `amount` of office time has passed from `instant`."""
         current = self.start_of_work(instant)

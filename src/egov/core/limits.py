@@ -38,6 +38,15 @@ MAX_PAGE_SIZE = 100
 MAX_OFFSET = 1_000_000
 
 
+def parse_id(value) -> int | None:
+    """A row id typed in a query string or a form, or None when it is not one (letters, 0, 2^64)."""
+    text = str(value or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None
+
+
 def date_in_range(value: dt.date | dt.datetime | None) -> bool:
     if value is None:
         return True

@@ -3,12 +3,13 @@
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from egov.api.auth import AUTH
 from egov.core.errors import PermissionDenied, ValidationError
+from egov.core.limits import Date, Id
 from egov.documents import files, selectors, services
 from egov.documents.extraction import ExtractionError, extract_metadata
 from egov.documents.models import Document, DocumentType
@@ -82,10 +83,10 @@ class SearchIn(Schema):
     direction: str = Field("", description="incoming | outgoing")
     type: str = Field("", description="Mã loại văn bản, ví dụ QĐ, CV.")
     issuer: str = ""
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: Date | None = None
+    date_to: Date | None = None
     status: str = ""
-    handler: int | None = Field(None, description="Mã người xử lý.")
+    handler: Id | None = Field(None, description="Mã người xử lý.")
     page: int = Field(1, ge=1, le=10_000)
     page_size: int = Field(25, ge=1, le=100)
 
@@ -102,13 +103,13 @@ class IncomingIn(Schema):
     document_type: str = Field(description="Mã loại văn bản (QĐ, CV, ...).")
     summary: str
     number_symbol: str = ""
-    issued_on: dt.date | None = None
+    issued_on: Date | None = None
     issuer: str = ""
     signer_name: str = ""
     signer_position: str = ""
     urgency: str = Document.Urgency.NORMAL
     confidentiality: str = Document.Confidentiality.NORMAL
-    due_on: dt.date | None = None
+    due_on: Date | None = None
     agency: str | None = Field(None, description="Mã định danh cơ quan nhận; mặc định cơ quan của người gọi.")
 
 
@@ -141,7 +142,7 @@ def search(request: HttpRequest, params: Query[SearchIn]):
 
 
 @router.get("/{int:document_id}", response=DocumentOut, summary="Một văn bản")
-def get_document(request: HttpRequest, document_id: int):
+def get_document(request: HttpRequest, document_id: Path[Id]):
     ensure_can(request.auth, "documents.view")
     return selectors.get_visible_document(request.auth, document_id)
 

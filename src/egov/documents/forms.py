@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from egov.core.limits import DateField
 from egov.documents.models import Assignment, Document, DocumentType
 
 
@@ -33,7 +34,7 @@ class IncomingForm(forms.Form):
                               help_text="Chọn tệp PDF để hệ thống tự đọc số, ký hiệu, ngày, cơ quan ban hành, trích yếu.")
     doc_type = type_field()
     number_symbol = forms.CharField(label="Số, ký hiệu", max_length=60, required=False)
-    issued_on = forms.DateField(label="Ngày ban hành", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    issued_on = DateField(label="Ngày ban hành", required=False)
     issuer_name = forms.CharField(label="Cơ quan ban hành", max_length=255, required=False)
     summary = forms.CharField(label="Trích yếu", widget=forms.Textarea(attrs={"rows": 3}))
     signer_name = forms.CharField(label="Người ký", max_length=150, required=False)
@@ -42,7 +43,7 @@ class IncomingForm(forms.Form):
     confidentiality = forms.ChoiceField(label="Độ mật", choices=Document.Confidentiality.choices,
                                         initial=Document.Confidentiality.NORMAL)
     page_count = forms.IntegerField(label="Số trang", min_value=1, required=False)
-    due_on = forms.DateField(label="Hạn xử lý", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = DateField(label="Hạn xử lý", required=False)
 
 
 class AssignForm(forms.Form):
@@ -50,8 +51,7 @@ class AssignForm(forms.Form):
     cooperate = forms.MultipleChoiceField(label="Phối hợp", required=False, widget=forms.CheckboxSelectMultiple)
     inform = forms.MultipleChoiceField(label="Để biết", required=False, widget=forms.CheckboxSelectMultiple)
     deadline_days = forms.IntegerField(label="Thời hạn (số ngày làm việc)", min_value=1, max_value=365, required=False)
-    deadline = forms.DateField(label="Hoặc hạn xử lý đến ngày", required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = DateField(label="Hoặc hạn xử lý đến ngày", required=False)
     instruction = forms.CharField(label="Ý kiến chỉ đạo", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, choices=(), **kwargs):
@@ -64,7 +64,7 @@ class AssignForm(forms.Form):
 class ReassignForm(forms.Form):
     assignee = forms.ChoiceField(label="Chuyển cho")
     role = forms.ChoiceField(label="Vai trò", choices=Assignment.Role.choices)
-    deadline = forms.DateField(label="Hạn xử lý", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = DateField(label="Hạn xử lý", required=False)
     instruction = forms.CharField(label="Ý kiến", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, choices=(), **kwargs):
@@ -130,8 +130,7 @@ class ApproveForm(forms.Form):
 
 
 class IssueForm(forms.Form):
-    issued_on = forms.DateField(label="Ngày ban hành", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                                help_text="Để trống: hôm nay.")
+    issued_on = DateField(label="Ngày ban hành", required=False, help_text="Để trống: hôm nay.")
 
 
 class SearchForm(forms.Form):
@@ -139,8 +138,8 @@ class SearchForm(forms.Form):
     direction = forms.ChoiceField(label="Loại", required=False, choices=[("", "Tất cả"), *Document.Direction.choices])
     doc_type = forms.ChoiceField(label="Loại văn bản", required=False)
     issuer = forms.CharField(label="Cơ quan ban hành", required=False)
-    date_from = forms.DateField(label="Từ ngày", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="Đến ngày", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DateField(label="Từ ngày", required=False)
+    date_to = DateField(label="Đến ngày", required=False)
     status = forms.ChoiceField(label="Trạng thái", required=False, choices=[("", "Tất cả"), *Document.Status.choices])
     handler = forms.ChoiceField(label="Người xử lý", required=False)
 
@@ -158,5 +157,5 @@ class DocumentTypeForm(forms.ModelForm):
 
 
 class MeasuresForm(forms.Form):
-    start = forms.DateField(label="Từ ngày", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="Đến ngày", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = DateField(label="Từ ngày", required=False)
+    end = DateField(label="Đến ngày", required=False)

@@ -18,9 +18,11 @@ from pydantic import Field
 
 from egov.api.auth import AUTH, bearer
 from egov.core.errors import NotFound, PermissionDenied, StateError, ValidationError
+from egov.core.limits import MAX_ID, Date, DateTime
 from egov.dossiers import actions, selectors, services, sms
 from egov.dossiers.models import Dossier
 from egov.dossiers.uploads import collect_papers, max_upload_bytes
+from egov.dossiers.workflow import MAX_TRANSFER_DAYS
 from egov.org.models import Agency
 from egov.org.permissions import ensure_can
 from egov.procedures.models import Procedure
@@ -142,16 +144,16 @@ class ActionIn(Schema):
     action: Literal["accept", "refuse", "forward", "send_back", "request_supplement", "transfer",
                     "complete_transfer", "approve", "reject", "attach_result", "return_result", "apology"] = Field(
         description="Thao tác; chỉ những thao tác người gọi được làm ở bước hiện tại của hồ sơ (khác: 403/409)")
-    version: int | None = Field(None, description="Phiên bản hồ sơ đã đọc; khác phiên bản hiện tại: 409")
+    version: int | None = Field(None, ge=0, le=MAX_ID, description="Phiên bản hồ sơ đã đọc; khác phiên bản hiện tại: 409")
     note: str = Field("", description="Ý kiến (forward, send_back, request_supplement, transfer, "
                                       "complete_transfer, approve, return_result)")
     reason: str = Field("", description="Lý do (refuse, reject, apology; send_back khi không có note)")
     missing: list[str] = Field([], description="Giấy tờ cần bổ sung (request_supplement)")
     agency: str = Field("", description="Mã định danh cơ quan liên thông (transfer)")
-    days: int = Field(3, description="Thời hạn liên thông, ngày làm việc (transfer)")
+    days: int = Field(3, ge=1, le=MAX_TRANSFER_DAYS, description="Thời hạn liên thông, ngày làm việc (transfer)")
     method: str = Field("", description="Hình thức trả kết quả: counter, post, online (return_result)")
     receiver_name: str = Field("", description="Người nhận kết quả (return_result)")
-    new_due_at: dt.datetime | None = Field(None, description="Ngày hẹn mới (apology)")
+    new_due_at: DateTime | None = Field(None, description="Ngày hẹn mới (apology)")
     label: str = Field("", description="Tên kết quả, mặc định “Kết quả giải quyết” (attach_result)")
     file_name: str = Field("", description="Tên tệp kết quả, ví dụ ket-qua.pdf (attach_result); "
                                            "phần mở rộng phải khớp nội dung")
@@ -274,8 +276,8 @@ def _result_file(payload: ActionIn) -> SimpleUploadedFile:
 class StatsQuery(Schema):
     agency: str = Field("", description="Mã định danh cơ quan (gồm các cơ quan trực thuộc)")
     procedure: str = Field("", description="Mã thủ tục")
-    date_from: dt.date | None = Field(None, alias="from", description="Tiếp nhận từ ngày (YYYY-MM-DD)")
-    date_to: dt.date | None = Field(None, alias="to", description="Tiếp nhận đến ngày (YYYY-MM-DD)")
+    date_from: Date | None = Field(None, alias="from", description="Tiếp nhận từ ngày (YYYY-MM-DD)")
+    date_to: Date | None = Field(None, alias="to", description="Tiếp nhận đến ngày (YYYY-MM-DD)")
 
 
 class StatsOut(Schema):

@@ -4,6 +4,7 @@ import uuid
 
 from django import forms
 
+from egov.core.limits import DateField
 from egov.org.models import Agency
 
 APPLICANT_LABELS = {
@@ -48,8 +49,8 @@ class CounterIntakeForm(ApplicantForm):
 
 
 class StatsFilterForm(forms.Form):
-    date_from = forms.DateField(label="Từ ngày", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="Đến ngày", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DateField(label="Từ ngày", required=False)
+    date_to = DateField(label="Đến ngày", required=False)
     agency = forms.ModelChoiceField(label="Cơ quan", queryset=Agency.objects.none(), required=False,
                                     empty_label="— Tất cả cơ quan được xem —")
     procedure = forms.CharField(label="Mã thủ tục", required=False, max_length=30)

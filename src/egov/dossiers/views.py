@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from egov.core.audit import history_of
 from egov.core.errors import DomainError
+from egov.core.limits import parse_id
 from egov.core.storage import file_response
 from egov.core.views import citizen_required, paginate, staff_required
 from egov.dossiers import actions, pdfs, selectors, services, tracking, workflow
@@ -49,7 +50,7 @@ def file_online(request, procedure_code):
         return redirect("home")
     draft = None
     if request.GET.get("nhap") or request.POST.get("draft_id"):
-        draft = get_object_or_404(Dossier, pk=request.GET.get("nhap") or request.POST.get("draft_id"),
+        draft = get_object_or_404(Dossier, pk=parse_id(request.GET.get("nhap") or request.POST.get("draft_id")),
                                   applicant=request.user, status=S.DRAFT, procedure=procedure)
     user = request.user
     initial = {"applicant_name": user.organization_name or user.full_name, "applicant_id_number": user.identity_number,

@@ -179,12 +179,15 @@ def resubmit(*, dossier: Dossier, citizen, uploads: list[CheckedUpload] = (), no
     return dossier
 
 
+MAX_TRANSFER_DAYS = 60
+
+
 def transfer(*, dossier: Dossier, officer, to_agency, note: str = "", days: int = 3, at=None) -> Dossier:
     """Send the dossier to another agency for its part (liên thông); its steps and clock are recorded."""
     ensure_step_actor(officer, dossier)
     if to_agency is None or to_agency.pk == dossier.current_step.agency_id:
         raise ValidationError("Cần chọn cơ quan liên thông khác cơ quan hiện tại.", code="agency_required")
-    if not 1 <= int(days) <= 60:
+    if not 1 <= int(days) <= MAX_TRANSFER_DAYS:
         raise ValidationError("Thời hạn liên thông phải từ 1 đến 60 ngày làm việc.", code="days")
     at = now_or(at)
     with transaction.atomic():
