@@ -3,7 +3,7 @@ from django.core.management import call_command
 
 def test_health_and_readiness(client, db):
     assert client.get("/healthz").json() == {"status": "ok"}
-    assert client.get("/readyz").json() == {"status": "ok"}
+    assert client.get("/readyz").json()["status"] == "ok"
 
 
 def test_home_page_is_vietnamese_with_security_headers(client, db):
@@ -45,3 +45,29 @@ def test_long_lists_count_only_up_to_the_cap(rf, db, monkeypatch):
                                           .values_list("code", flat=True)[50:75])
     small = paginate(rf.get("/"), AdministrativeUnit.objects.filter(level="province"))
     assert not small.paginator.capped and small.paginator.count == 34
+
+
+def test_readiness_reports_the_worker_backlog(client, db, settings):
+    """Monitoring reads the queue from /readyz: tasks waiting, failed, and the oldest one's age."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from egov.dossiers.tasks import notify_citizen
+
+    assert client.get("/readyz").json()["tasks"] == {"ready": 0, "running": 0, "failed": 0,
+                                                       "oldest_ready_seconds": 0}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    waiting = notify_citizen.enqueue(dossier_id=1, event="accepted")
+    DBTaskResult.objects.filter(pk=waiting.id).update(enqueued_at=timezone.now() - dt.timedelta(minutes=10))
+    failed = notify_citizen.enqueue(dossier_id=2, event="accepted")
+    DBTaskResult.objects.filter(pk=failed.id).update(status="FAILED")
+    # scheduled for later: not waiting yet
+    notify_citizen.using(run_after=timezone.now() + dt.timedelta(hours=1)).enqueue(dossier_id=3, event="accepted")
+
+    response = client.get("/readyz")
+    tasks = response.json()["tasks"]
+    assert response.status_code == 200 and response.json()["status"] == "ok"
+    assert (tasks["ready"], tasks["running"], tasks["failed"]) == (1, 0, 1)
+    assert 600 <= tasks["oldest_ready_seconds"] < 3600

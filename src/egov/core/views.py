@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils.functional import cached_property
 
 from egov.core.errors import PermissionDenied
+from egov.core.tasks import queue_state
 
 PAGE_SIZE = 25
 
@@ -112,7 +113,9 @@ def readyz(request):
         return JsonResponse({"status": "unavailable", "database": str(exc)[:200]}, status=503)
     if pending:
         return JsonResponse({"status": "unavailable", "pending_migrations": len(pending)}, status=503)
-    return JsonResponse({"status": "ok"})
+    # A backlog does not make this server unready (taking it out of the pool would not help the
+    # worker): it is reported for monitoring to alert on.
+    return JsonResponse({"status": "ok", "tasks": queue_state()})
 
 
 def page_not_found(request, exception=None):
