@@ -102,3 +102,40 @@ def test_a_draft_number_that_is_no_id_is_not_found(client, db, draft):
     client.force_login(make_citizen())
     assert client.get(f"/ho-so/nop/{procedure.code}/").status_code == 200
     assert client.get(f"/ho-so/nop/{procedure.code}/", {"nhap": draft}).status_code == 404
+
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize("path,params", [
+    ("/api/v1/procedures", {"offset": HUGE}),
+    ("/api/v1/procedures", {"limit": HUGE}),
+    ("/api/v1/procedures", {"offset": 1_000_001}),
+    ("/api/v1/agencies", {"offset": HUGE}),
+    ("/api/v1/agencies", {"limit": 0}),
+])
+def test_huge_list_bounds_are_a_422(client, db, path, params):
+    body = assert_json_error(client.get(path, params), 422, "invalid")
+    assert next(iter(params)) in body["message"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/procedures", "/api/v1/agencies", "/api/v1/documents"])
+def test_every_list_has_one_shape(client, agency, path):
+    _key, raw = make_api_key(agency, "documents:read")
+    response = client.get(path, {"limit": 1, "offset": 1_000_000}, HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 200 and set(response.json()) == {"items", "count"}
+    assert response.json()["items"] == []
+
+
+def test_document_api_refuses_ids_past_64_bits(client, agency):
+    _key, raw = make_api_key(agency, "documents:read")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert_json_error(client.get("/api/v1/documents", {"handler": HUGE}, **auth), 422, "invalid")
+    assert_json_error(client.get(f"/api/v1/documents/{HUGE}", **auth), 422, "invalid")
+    assert_json_error(client.get("/api/v1/documents/9223372036854775807", **auth), 404, "not_found")
+
+
+def test_a_page_number_past_64_bits_shows_the_last_page(client, agency):
+    client.force_login(make_official(Role.LEADER, Role.AGENCY_ADMIN, agency=agency))
+    for path in ("/thu-tuc/", "/ho-so/", "/can-bo/co-quan/", "/van-ban/den/", "/van-ban/tim-kiem/"):
+        assert client.get(path, {"page": HUGE, "direction": "incoming"}).status_code == 200, path

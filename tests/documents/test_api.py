@@ -75,7 +75,7 @@ def test_register_incoming_through_the_api_and_read_it_back(agency, other_agency
     document = Document.objects.get(pk=created["id"])
     assert document.files.count() == 1
     listed = client.get("/api/v1/documents", {"q": "chuyen doi so"}, **bearer(raw)).json()
-    assert [item["id"] for item in listed["items"]] == [created["id"]] and listed["total"] == 1
+    assert [item["id"] for item in listed["items"]] == [created["id"]] and listed["count"] == 1
     assert client.get(f"/api/v1/documents/{created['id']}", **bearer(raw)).status_code == 200
     # another agency's key sees nothing of it
     _, other = make_api_key(other_agency, "documents:read", "documents:write")
@@ -113,4 +113,4 @@ def test_api_search_respects_official_visibility(agency, client):
     assert client.get("/api/v1/documents", {"q": "dat dai"}).json()["items"] == []
     client.login(username=clerk.username, password=PASSWORD)
     assert len(client.get("/api/v1/documents", {"q": "dat dai"}).json()["items"]) == 1
-    assert json.loads(client.get("/api/v1/documents", {"page_size": 500}).content)["code"] == "invalid"
+    assert json.loads(client.get("/api/v1/documents", {"limit": 500}).content)["code"] == "invalid"

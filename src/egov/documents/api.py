@@ -8,11 +8,13 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from egov.api.auth import AUTH
+from egov.api.pagination import limit_field, offset_field
 from egov.core.errors import PermissionDenied, ValidationError
 from egov.core.limits import Date, Id
 from egov.documents import files, selectors, services
 from egov.documents.extraction import ExtractionError, extract_metadata
 from egov.documents.models import Document, DocumentType
+from egov.documents.search import COUNT_CAP
 from egov.org.models import Agency
 from egov.org.permissions import ensure_can
 
@@ -87,16 +89,14 @@ class SearchIn(Schema):
     date_to: Date | None = None
     status: str = ""
     handler: Id | None = Field(None, description="Mã người xử lý.")
-    page: int = Field(1, ge=1, le=10_000)
-    page_size: int = Field(25, ge=1, le=100)
+    limit: int = limit_field(25)
+    offset: int = offset_field()
 
 
 class SearchOut(Schema):
     items: list[DocumentOut]
-    page: int
-    has_next: bool
-    total: int | None = Field(None, description="Tổng số kết quả; null khi nhiều hơn more_than.")
-    more_than: int | None = None
+    count: int = Field(description=f"Số văn bản khớp, chính xác đến {COUNT_CAP}; {COUNT_CAP + 1} nghĩa là "
+                                   f"nhiều hơn {COUNT_CAP}.")
 
 
 class IncomingIn(Schema):
@@ -136,9 +136,8 @@ def search(request: HttpRequest, params: Query[SearchIn]):
     filters = selectors.Filters(q=params.q, direction=params.direction, doc_type=params.type, issuer=params.issuer,
                                 date_from=params.date_from, date_to=params.date_to, status=params.status,
                                 handler=params.handler)
-    page = selectors.search_documents(request.auth, filters, page=params.page, per_page=params.page_size)
-    return {"items": page.results, "page": page.number, "has_next": page.has_next, "total": page.total,
-            "more_than": page.more_than}
+    page = selectors.search_documents(request.auth, filters, offset=params.offset, per_page=params.limit)
+    return {"items": page.results, "count": page.total if page.total is not None else page.more_than + 1}
 
 
 @router.get("/{int:document_id}", response=DocumentOut, summary="Một văn bản")

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
+from egov.core.limits import MAX_OFFSET
 from egov.core.text import fold, limit_terms, search_terms
 
 COUNT_CAP = 1000
@@ -336,7 +337,8 @@ def _matches(queryset, index_query: str | None, check: str | None, limit: int, *
     return list(matched.order_by("-id").values_list("id", flat=True)[:limit])
 
 
-def run(queryset, *, query: str = "", page: int = 1, per_page: int = 25, scope: Scope | None = None) -> SearchPage:
+def run(queryset, *, query: str = "", page: int = 1, per_page: int = 25, offset: int | None = None,
+        scope: Scope | None = None) -> SearchPage:
     """One page of `queryset` (already scoped and filtered) matching the words of `query`.
 
     With words: the newest RANK_WINDOW matches (walking the text index in id order, which both
@@ -348,8 +350,11 @@ def run(queryset, *, query: str = "", page: int = 1, per_page: int = 25, scope: 
 
     terms, words = query_terms(query, scope)
     match = _engine_query(terms, words)
-    page = max(1, page)
-    offset = (page - 1) * per_page
+    if offset is None:
+        offset = (max(1, page) - 1) * per_page
+    # SQL's OFFSET is a 64-bit integer: a page number typed in the address bar could overflow it.
+    offset = min(offset, MAX_OFFSET)
+    page = offset // per_page + 1
     if words and connection.vendor == "postgresql" and scope is not None and scope.agency_id:
         window = newest_postgres(queryset, terms, scope.agency_id, RANK_WINDOW + 1)
     elif words:

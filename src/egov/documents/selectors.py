@@ -92,9 +92,11 @@ def filtered(actor, filters: Filters):
     return documents
 
 
-def search_documents(actor, filters: Filters, *, page: int = 1, per_page: int = 25) -> search.SearchPage:
-    """The search service: visible documents matching the filters and the words, ranked, one page."""
-    return search.run(filtered(actor, filters), query=filters.q, page=page, per_page=per_page,
+def search_documents(actor, filters: Filters, *, page: int = 1, per_page: int = 25,
+                     offset: int | None = None) -> search.SearchPage:
+    """The search service: visible documents matching the filters and the words, ranked, one page
+    (the `page`-th, or the one starting `offset` rows in)."""
+    return search.run(filtered(actor, filters), query=filters.q, page=page, per_page=per_page, offset=offset,
                       scope=_scope(actor, filters))
 
 

@@ -1,8 +1,9 @@
 
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from egov.api.auth import AUTH
+from egov.api.pagination import Page
 from egov.org import selectors
 
 router = Router(tags=["Tổ chức"])
@@ -32,7 +33,7 @@ class MeOut(Schema):
 
 
 @router.get("/agencies", response=list[AgencyOut], auth=None, summary="Danh bạ cơ quan")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_agencies(request, filters: Query[AgencyFilter]):
     return selectors.search_agencies(filters.q)
 

@@ -2,9 +2,10 @@
 
 from django.urls import NoReverseMatch, reverse
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
+from egov.api.pagination import Page
 from egov.core.errors import NotFound
 from egov.org.models import Agency
 from egov.procedures import selectors
@@ -122,7 +123,7 @@ def file_online_url(procedure: Procedure) -> str | None:
 @router.get("", response=list[ProcedureOut], auth=None, summary="Tra cứu thủ tục hành chính",
             description="Tìm theo tên hoặc mã (có hoặc không dấu), lọc theo lĩnh vực (mã), cơ quan (mã định danh), "
                         "cấp (province, commune) và dịch vụ trực tuyến (1/0 hoặc full, partial, none).")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_procedures(request, filters: Query[ProcedureFilter]):
     return selectors.search_procedures(filters.q, field=filters.field, agency=filters.agency,
                                        level=filters.level, online=filters.online)
