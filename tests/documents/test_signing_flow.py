@@ -8,6 +8,8 @@ shows as invalid; nobody but the designated leader signs the approval.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -263,3 +265,5 @@ def test_an_incoming_pdf_through_the_api_is_verified_on_arrival(client, world, o
     assert response.json()["signature_verdict"] == "unsigned"
     listing = client.get(reverse("documents:incoming")).content.decode()
     assert "Chữ ký số hợp lệ" in listing and "Chưa ký số" in listing
+    # the same badge colour as the public verifier gives an unsigned PDF
+    assert re.search(r'<span class="badge warn" data-testid="signature-verdict"[^>]*>Chưa ký số</span>', listing)

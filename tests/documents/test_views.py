@@ -85,6 +85,15 @@ def test_leader_assigns_with_htmx_and_specialist_finishes(client, world):
     assert mine.status == "done"
 
 
+def test_document_page_and_audit_log_word_an_action_the_same(client, world):
+    document = incoming(world)
+    services.assign(actor=world.leader, document=document, targets=[Target("lead", user=world.specialist)])
+    login(client, world.leader)
+    page = client.get(document.get_absolute_url()).content.decode()
+    log = client.get(reverse("audit-log")).content.decode()
+    assert "Phân công xử lý" in page and "Phân công xử lý" in log
+
+
 def test_assign_errors_come_back_in_the_panel(client, world):
     document = incoming(world)
     login(client, world.leader)

@@ -49,7 +49,7 @@ def test_citizen_verifies_a_signed_result_from_the_home_page(phone_page, signing
     page.get_by_label("Tệp PDF đã ký số").set_input_files(str(path))
     with page.expect_navigation():
         page.get_by_role("button", name="Kiểm tra").click()
-    assert page.get_by_test_id("verdict").inner_text() == "Hợp lệ"
+    assert page.get_by_test_id("verdict").inner_text() == "Chữ ký số hợp lệ"
     assert "Nguyễn Văn An" in page.get_by_test_id("signature").inner_text()
     assert "Còn nguyên vẹn" in page.get_by_test_id("signature").inner_text()
     assert_fits(page)
@@ -68,7 +68,7 @@ def test_tampered_file_is_reported_as_changed(phone_page, signing_key, tmp_path)
     page.get_by_label("Tệp PDF đã ký số").set_input_files(str(path))
     with page.expect_navigation():
         page.get_by_role("button", name="Kiểm tra").click()
-    assert page.get_by_test_id("verdict").inner_text() == "Không hợp lệ"
+    assert page.get_by_test_id("verdict").inner_text() == "Chữ ký số không hợp lệ"
     assert_fits(page)
 
 

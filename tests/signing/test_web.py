@@ -149,7 +149,8 @@ def test_verify_page_shows_the_report_in_vietnamese(client, signed_pdf):
     response = client.post(reverse("signing-verify"), upload(signed_pdf))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Hợp lệ" in html and "Nguyễn Văn An" in html and "Còn nguyên vẹn" in html
+    assert '<span class="badge ok" data-testid="verdict">Chữ ký số hợp lệ</span>' in html
+    assert "Nguyễn Văn An" in html and "Còn nguyên vẹn" in html
     assert "Do tổ chức chứng thực tin cậy cấp" in html
 
 
@@ -157,7 +158,14 @@ def test_verify_page_explains_a_tampered_document(client, signed_pdf):
     tampered = bytearray(signed_pdf)
     tampered[len(tampered) // 3] ^= 0x20
     html = client.post(reverse("signing-verify"), upload(bytes(tampered))).content.decode()
-    assert "Không hợp lệ" in html and "Đã bị thay đổi" in html
+    assert '<span class="badge danger" data-testid="verdict">Chữ ký số không hợp lệ</span>' in html
+    assert "Đã bị thay đổi" in html
+
+
+def test_verify_page_names_an_unsigned_pdf_as_document_pages_do(client, db, document):
+    # The same words and badge colour as beside a stored document or dossier result.
+    html = client.post(reverse("signing-verify"), upload(document)).content.decode()
+    assert '<span class="badge warn" data-testid="verdict">Chưa ký số</span>' in html
 
 
 def test_verify_page_refuses_non_pdf_and_oversize(client, db, signing_settings):

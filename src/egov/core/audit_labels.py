@@ -1,65 +1,29 @@
-"""Vietnamese wording of audit actions, for the history shown to staff."""
+"""Vietnamese wording of audit actions, for the histories and the audit log shown to staff.
 
-ACTION_LABELS = {
-    "account.registered": "Đăng ký tài khoản",
-    "account.registration_refused": "Đăng ký trùng thư điện tử/số điện thoại (đã báo chủ tài khoản)",
-    "account.activated": "Kích hoạt tài khoản",
-    "account.password_reset_requested": "Yêu cầu đặt lại mật khẩu",
-    "account.password_reset": "Đặt lại mật khẩu",
-    "account.2fa_enabled": "Bật xác thực hai bước",
-    "account.2fa_disabled": "Tắt xác thực hai bước",
-    "account.recovery_code_used": "Dùng mã dự phòng đăng nhập",
-    "apikey.created": "Tạo khóa API",
-    "apikey.revoked": "Thu hồi khóa API",
-    "official.created": "Thêm cán bộ",
-    "dossier.draft_saved": "Lưu bản nháp hồ sơ",
-    "dossier.submitted": "Nộp hồ sơ trực tuyến",
-    "dossier.registered": "Tiếp nhận hồ sơ trực tiếp",
-    "dossier.accepted": "Tiếp nhận hồ sơ",
-    "dossier.refused": "Từ chối tiếp nhận",
-    "dossier.forwarded": "Chuyển bước xử lý",
-    "dossier.sent_back": "Trả lại bước trước",
-    "dossier.supplement_requested": "Yêu cầu bổ sung hồ sơ",
-    "dossier.supplemented": "Nộp bổ sung hồ sơ",
-    "dossier.transferred": "Chuyển liên thông",
-    "dossier.transfer_done": "Hoàn thành liên thông",
-    "dossier.approved": "Phê duyệt kết quả",
-    "dossier.rejected": "Không giải quyết",
-    "dossier.result_attached": "Đính kèm kết quả",
-    "dossier.returned": "Trả kết quả",
-    "dossier.withdrawn": "Rút hồ sơ",
-    "dossier.apology_issued": "Lập phiếu xin lỗi, hẹn lại",
-    "document.registered": "Vào sổ văn bản đến",
-    "document.updated": "Cập nhật văn bản",
-    "document.assigned": "Giao xử lý",
-    "document.reassigned": "Giao lại trong đơn vị",
-    "document.note_added": "Ghi ý kiến, tiến độ",
-    "document.assignment_done": "Hoàn thành phần việc",
-    "document.done": "Hoàn thành xử lý",
-    "document.drafted": "Soạn dự thảo",
-    "document.version_added": "Thêm phiên bản dự thảo",
-    "document.submitted": "Trình duyệt",
-    "document.reviewed": "Cho ý kiến thẩm định",
-    "document.returned": "Trả lại dự thảo",
-    "document.approved": "Phê duyệt văn bản",
-    "document.issued": "Ban hành văn bản",
-    "document.delivered": "Gửi văn bản",
-    "document_type.updated": "Sửa loại văn bản",
-    "procedure.created": "Thêm thủ tục",
-    "procedure.updated": "Sửa thủ tục",
-    "procedure.adopted": "Áp dụng thủ tục",
-    "procedure.withdrawn": "Ngừng áp dụng thủ tục",
-    "procedure.process_set": "Cập nhật quy trình nội bộ",
-    "procedure.process_reset": "Dùng quy trình mặc định",
-    "procedures.imported": "Nhập danh mục thủ tục",
-    "signing.signed": "Ký số",
-    "signing.certificate_registered": "Đăng ký chứng thư số",
-    "signing.certificate_deactivated": "Ngừng dùng chứng thư số",
-    "signing.vault_key_rotated": "Đổi khóa mã hóa chứng thư số",
-    "signing.trusted_root_added": "Thêm chứng thư gốc tin cậy",
-    "signing.trusted_root_removed": "Bỏ chứng thư gốc tin cậy",
-}
+Each app names the actions it records in `<app>/audit.py` as `LABELS = {"action": "wording"}`,
+as menus and permissions are declared, so an app that records a new action also words it, and a
+history reads the same on every page.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.core.exceptions import ImproperlyConfigured
+
+from egov.core.registry import egov_modules
+
+
+@lru_cache(maxsize=1)
+def all_labels() -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for module in egov_modules("audit"):
+        for action, label in getattr(module, "LABELS", {}).items():
+            if labels.get(action, label) != label:
+                raise ImproperlyConfigured(f"audit action {action!r} is worded twice")
+            labels[action] = label
+    return labels
 
 
 def action_label(action: str) -> str:
-    return ACTION_LABELS.get(action, action)
+    return all_labels().get(action, action)

@@ -148,30 +148,12 @@ def awaiting_issue(actor):
 def timeline(document):
     """The document's audit history with Vietnamese labels, oldest first."""
     from egov.core.audit import history_of
+    from egov.core.audit_labels import action_label
 
     entries = list(history_of(document))
     for entry in entries:
-        entry.label = ACTION_LABELS.get(entry.action, entry.action)
+        entry.label = action_label(entry.action)
     return entries
-
-
-ACTION_LABELS = {
-    "document.registered": "Vào sổ văn bản đến",
-    "document.delivered": "Nhận văn bản liên thông",
-    "document.assigned": "Phân công xử lý",
-    "document.reassigned": "Chuyển xử lý trong đơn vị",
-    "document.note_added": "Cập nhật ý kiến, tiến độ",
-    "document.assignment_done": "Hoàn thành phần việc",
-    "document.done": "Kết thúc xử lý",
-    "document.drafted": "Tạo dự thảo",
-    "document.version_added": "Cập nhật phiên bản dự thảo",
-    "document.submitted": "Trình duyệt",
-    "document.reviewed": "Cho ý kiến dự thảo",
-    "document.returned": "Trả lại dự thảo",
-    "document.approved": "Lãnh đạo duyệt ký",
-    "document.issued": "Phát hành",
-    "document.updated": "Cập nhật thông tin",
-}
 
 
 def is_overdue_soon(assignment, today: dt.date | None = None) -> bool:

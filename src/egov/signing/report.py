@@ -5,13 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from egov.signing.pades import SignatureInfo, VerificationReport
-
-VERDICTS = {
-    "valid": ("Hợp lệ", "ok"),
-    "invalid": ("Không hợp lệ", "danger"),
-    "indeterminate": ("Chưa xác định được", "warn"),
-    "unsigned": ("Không có chữ ký số", "warn"),
-}
+from egov.signing.verdicts import SignatureVerdict
 
 
 @dataclass
@@ -36,11 +30,11 @@ def _signature(n: int, info: SignatureInfo) -> PresentedSignature:
     else:
         title = f"{n}. Chữ ký của {info.signer or 'người ký không xác định'}"
     if info.valid:
-        status, tone = "Hợp lệ", "ok"
+        verdict = SignatureVerdict.VALID
     elif info.indeterminate:
-        status, tone = "Chưa xác định được", "warn"
+        verdict = SignatureVerdict.INDETERMINATE
     else:
-        status, tone = "Không hợp lệ", "danger"
+        verdict = SignatureVerdict.INVALID
     if info.revoked is True:
         revoked = Check("Tình trạng thu hồi", "Đã bị thu hồi", "danger")
     elif info.revoked is False:
@@ -59,15 +53,15 @@ def _signature(n: int, info: SignatureInfo) -> PresentedSignature:
     if info.kind == "signature":
         checks.append(Check("Dấu thời gian", "Có (do máy chủ dấu thời gian xác nhận)" if info.timestamped
                             else "Không có (thời điểm ký do máy người ký ghi)", "ok" if info.timestamped else "warn"))
-    return PresentedSignature(info=info, title=title, status=status, tone=tone, checks=checks)
+    return PresentedSignature(info=info, title=title, status=verdict.label, tone=verdict.tone, checks=checks)
 
 
 def present(report: VerificationReport) -> dict:
-    label, tone = VERDICTS.get(report.verdict, (report.verdict, "warn"))
+    verdict = SignatureVerdict.of(report.verdict)
     return {
         "verdict": report.verdict,
-        "verdict_label": label,
-        "tone": tone,
+        "verdict_label": verdict.label,
+        "tone": verdict.tone,
         "summary": report.summary,
         "signatures": [_signature(n, s) for n, s in enumerate(report.signatures, start=1)],
     }

@@ -16,14 +16,32 @@ SUMMARY_LIMIT = 2000
 
 
 class SignatureVerdict(models.TextChoices):
+    """The one wording and badge tone of a verdict, on the verify page and beside every stored PDF."""
+
     VALID = "valid", "Chữ ký số hợp lệ"
     INVALID = "invalid", "Chữ ký số không hợp lệ"
     INDETERMINATE = "indeterminate", "Chưa xác định được chữ ký số"
     UNSIGNED = "unsigned", "Chưa ký số"
     UNREADABLE = "unreadable", "Không kiểm tra được chữ ký số"
 
+    @property
+    def tone(self) -> str:
+        """The badge's CSS class: ok | danger | warn."""
+        return _TONES[self]
 
-SIGNATURE_TONES = {"valid": "ok", "invalid": "danger", "indeterminate": "warn", "unreadable": "warn", "unsigned": ""}
+    @classmethod
+    def of(cls, value: str) -> SignatureVerdict:
+        """The verdict named `value`; anything the verifier did not settle counts as indeterminate."""
+        return cls(value) if value in cls.values else cls.INDETERMINATE
+
+
+_TONES = {
+    SignatureVerdict.VALID: "ok",
+    SignatureVerdict.INVALID: "danger",
+    SignatureVerdict.INDETERMINATE: "warn",
+    SignatureVerdict.UNSIGNED: "warn",
+    SignatureVerdict.UNREADABLE: "warn",
+}
 
 
 class SignatureFields(models.Model):
@@ -38,7 +56,7 @@ class SignatureFields(models.Model):
 
     @property
     def signature_tone(self) -> str:
-        return SIGNATURE_TONES.get(self.signature_verdict, "")
+        return SignatureVerdict(self.signature_verdict).tone if self.signature_verdict else ""
 
 
 def unreadable(message: str) -> dict:
@@ -63,6 +81,5 @@ def check_signatures(pdf: bytes, *, allow_fetching: bool | None = None) -> dict:
     except Exception:  # a verifier failure must not refuse a received file
         log.exception("verifying the signatures of a PDF failed")
         return unreadable("Không kiểm tra được chữ ký số trên tệp này.")
-    verdict = report.verdict if report.verdict in SignatureVerdict.values else SignatureVerdict.INDETERMINATE
-    return {"signature_verdict": verdict, "signature_summary": (report.summary or "")[:SUMMARY_LIMIT],
+    return {"signature_verdict": SignatureVerdict.of(report.verdict), "signature_summary": (report.summary or "")[:SUMMARY_LIMIT],
             "signers": [s.signer for s in report.signatures if s.kind == "signature" and s.signer]}

@@ -1,0 +1,6 @@
+"""Wording of the API keys' audit actions (see `core.audit_labels`)."""
+
+LABELS = {
+    "apikey.created": "Tạo khóa API",
+    "apikey.revoked": "Thu hồi khóa API",
+}

@@ -1,0 +1,13 @@
+"""Wording of the accounts' and officials' audit actions (see `core.audit_labels`)."""
+
+LABELS = {
+    "account.registered": "Đăng ký tài khoản",
+    "account.registration_refused": "Đăng ký trùng thư điện tử/số điện thoại (đã báo chủ tài khoản)",
+    "account.activated": "Kích hoạt tài khoản",
+    "account.password_reset_requested": "Yêu cầu đặt lại mật khẩu",
+    "account.password_reset": "Đặt lại mật khẩu",
+    "account.2fa_enabled": "Bật xác thực hai bước",
+    "account.2fa_disabled": "Tắt xác thực hai bước",
+    "account.recovery_code_used": "Dùng mã dự phòng đăng nhập",
+    "official.created": "Thêm cán bộ",
+}
