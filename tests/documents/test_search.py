@@ -89,9 +89,14 @@ def test_reindex_after_a_change_keeps_one_entry(world, library):
     assert ids(search_documents(world.leader, Filters(q="giao dat"))) == set()
 
 
-def test_query_syntax_characters_are_harmless(world, library):
-    for query in ['"', "NEAR(", "a AND", "*", "đất)", "-", "'; DROP"]:
-        search_documents(world.leader, Filters(q=query))
+def test_query_syntax_characters_are_read_as_plain_text(world, library):
+    everything = {document.pk for document in library.values()}
+    for query in ['"', "*", "-"]:  # punctuation alone is no word: as if the box were empty
+        assert ids(search_documents(world.leader, Filters(q=query))) == everything, query
+    for query in ["NEAR(", "a AND", "'; DROP"]:  # the engines' operators are words like any other
+        assert ids(search_documents(world.leader, Filters(q=query))) == set(), query
+    assert ids(search_documents(world.leader, Filters(q="đất)"))) == {library["dat"].pk}  # a bracket hides no word
+    assert ids(search_documents(world.leader, Filters())) == everything  # nothing was dropped
 
 
 def test_words_rank_the_newest_matches_and_cap_the_count(world, library, monkeypatch):
