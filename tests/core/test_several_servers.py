@@ -1,0 +1,162 @@
+"""Several servers on one PostgreSQL database and one S3 store (moto's server on loopback): two
+real `egov serve` processes (gunicorn, each with its own worker) on separate ports and separate
+data folders. A paper uploaded through one is served by the other; the two workers never run the
+same task twice."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import urllib3
+from django.db import connection
+from django.test import Client
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from egov.dossiers.models import DossierFile
+from tests.core.servers_tasks import RUNS_TABLE, record_run
+from tests.dossiers.conftest import World
+from tests.dossiers.factories import applicant_data, fixture_bytes
+from tests.factories import make_api_key
+from tests.s3 import s3_server
+
+pytestmark = [pytest.mark.postgres, pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="several servers share one PostgreSQL database (SQLite is one machine's file); "
+           "run with EGOV_DATABASE_URL=postgres://...")]
+
+ROOT = Path(__file__).resolve().parents[2]
+READY_SECONDS = 90
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _get(url: str, cookie: str = "") -> tuple[int, bytes]:
+    response = urllib3.request("GET", url, headers={"Cookie": cookie} if cookie else {}, redirect=False,
+                               timeout=30, retries=False)
+    return response.status, response.data
+
+
+class EgovServe:
+    """`egov serve` (gunicorn, one web worker, its own task worker) on a free loopback port."""
+
+    def __init__(self, env: dict[str, str], data_dir: Path):
+        data_dir.mkdir(parents=True)
+        self.log_path = data_dir / "serve.log"
+        port = _free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "egov.cli", "serve", "--port", str(port), "--workers", "1"],
+                env={**env, "EGOV_DATA_DIR": str(data_dir)}, cwd=data_dir, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
+
+    def wait_ready(self) -> str:
+        deadline = time.monotonic() + READY_SECONDS
+        while True:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"egov serve did not start:\n{self.log_path.read_text()[-3000:]}")
+            with contextlib.suppress(OSError, urllib3.exceptions.HTTPError):  # not listening yet
+                if _get(self.base + "/readyz")[0] == 200:
+                    return self.base
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)  # serve, gunicorn and the task worker
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+@pytest.fixture(scope="module")
+def servers(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Two servers on the test database and one bucket; each has its own data folder, so nothing
+    can pass between them on local disk."""
+    from django.conf import settings
+
+    with django_db_blocker.unblock(), s3_server() as store:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("EGOV_")}
+        env.update(store.env, EGOV_DATABASE_URL=_database_url(), EGOV_SECRET_KEY=settings.SECRET_KEY,
+                   EGOV_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
+        root = tmp_path_factory.mktemp("servers")
+        started = []
+        try:
+            # started together: both find the test database already migrated
+            started = [EgovServe(env, root / "a"), EgovServe(env, root / "b")]
+            first, second = (server.wait_ready() for server in started)
+            yield store, root, first, second
+        finally:
+            for server in started:
+                server.stop()
+
+
+def test_a_paper_uploaded_through_one_server_is_served_by_the_other(servers, transactional_db, agency,
+                                                                      other_agency, citizen):
+    store, root, first, second = servers
+    world = World(agency, other_agency, citizen)
+    _, raw = make_api_key(agency, "dossiers:write")
+    paper, other = world.procedure.papers.all()
+    pdf, png = fixture_bytes("paper.pdf"), fixture_bytes("id_card.png")
+    response = urllib3.request("POST", first + "/api/v1/dossiers", headers={"Authorization": f"Bearer {raw}"},
+                               fields={"procedure": world.procedure.code, "agency": agency.code, **applicant_data(),
+                                       f"paper_{paper.pk}": ("to-khai.pdf", pdf, "application/pdf"),
+                                       f"paper_{other.pk}": ("cccd.png", png, "image/png")}, timeout=30)
+    assert response.status == 201, response.data[:500]
+    stored = DossierFile.objects.get(paper=paper)
+    assert stored.file.name in store.keys() and store.read(stored.file.name) == pdf
+    assert not [p for p in root.rglob("media/**/*") if p.is_file()]  # in the bucket, on no server's disk
+
+    client = Client()
+    client.force_login(world.counter)  # a session in the shared database
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    url = f"/ho-so/{stored.dossier_id}/giay-to/{stored.pk}/"
+    assert _get(second + url, cookie) == (200, pdf)
+    assert _get(second + url)[0] == 404  # the permission check still comes first
+    assert _get(second + "/media/" + stored.file.name)[0] == 404
+
+
+def test_two_workers_never_run_the_same_task_twice(servers, transactional_db, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {RUNS_TABLE} (key text PRIMARY KEY, pid integer NOT NULL)")
+    try:
+        keys = [f"run-{n}" for n in range(40)]
+        ids = [record_run.enqueue(key=key).id for key in keys]
+        deadline = time.monotonic() + 60
+        while DBTaskResult.objects.filter(id__in=ids).exclude(
+                status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED]).exists():
+            assert time.monotonic() < deadline, "the workers did not finish the tasks in 60 s"
+            time.sleep(0.1)
+        results = list(DBTaskResult.objects.filter(id__in=ids))
+        assert {r.status for r in results} == {TaskResultStatus.SUCCESSFUL}
+        assert all(len(r.worker_ids) == 1 for r in results)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT key, pid FROM {RUNS_TABLE}")
+            runs = cursor.fetchall()
+        assert sorted(key for key, _ in runs) == sorted(keys)  # each exactly once
+        assert len({pid for _, pid in runs}) == 2  # and both workers took part
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {RUNS_TABLE}")
