@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from egov.api.errors import CSRF_ERROR, status_error
 from egov.core.errors import DomainError
 from egov.core.registry import egov_modules
+
+logger = logging.getLogger("django.request")
 
 api = NinjaAPI(
     title="egov API",
@@ -63,7 +70,30 @@ def on_not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return error(request, exc.status_code, "http_error", str(exc))
+    # Ninja's own HttpErrors speak English (CSRF check, unparsable body): answer by status.
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        code, message = CSRF_ERROR
+    else:
+        code, message = status_error(exc.status_code)
+    return error(request, exc.status_code, code, message)
+
+
+@api.exception_handler(Exception)
+def on_unexpected_error(request, exc: Exception):
+    """What no handler above knows: Django's request errors by their status, anything else a
+    logged 500, in the same JSON as every other error."""
+    if isinstance(exc, RequestDataTooBig):
+        status = 413
+    elif isinstance(exc, SuspiciousOperation):
+        status = 400
+    elif isinstance(exc, DjangoPermissionDenied):
+        status = 403
+    else:
+        logger.error("Internal Server Error: %s", request.path, exc_info=exc,
+                     extra={"status_code": 500, "request": request})
+        status = 500
+    code, message = status_error(status)
+    return error(request, status, code, message)
 
 
 def mount_app_routers() -> None:
