@@ -162,6 +162,7 @@ def base_env(data_dir: Path, database_url: str = "") -> dict[str, str]:
         "EGOV_DATA_DIR": str(data_dir),
         "EGOV_DEMO": "1",
         "EGOV_LOG_LEVEL": "WARNING",
+        "EGOV_RATE_TRACKING": "0",  # load runs track thousands of codes a second from one address
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "src"), str(ROOT), os.environ.get("PYTHONPATH")])),
     })
     if database_url:

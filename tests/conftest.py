@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from egov.core.calendar import forget_exceptions
 from tests import factories
@@ -34,3 +35,4 @@ def _test_settings(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Rolled-back test transactions send no signals, so the calendar memo starts empty each time.
     forget_exceptions()
+    cache.clear()  # rate-limit counters (tracking, verification) start afresh for each test

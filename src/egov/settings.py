@@ -14,6 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from egov.core.client import trusted_networks
+from egov.core.ratelimit import parse_rate
 
 BASE_DIR = Path(__file__).resolve().parent
 ENV = os.environ
@@ -247,6 +248,8 @@ CSRF_TRUSTED_ORIGINS = env_list("EGOV_CSRF_TRUSTED_ORIGINS")
 # Reverse proxies (IPs or CIDR networks) whose X-Forwarded-For names the client (egov.core.client).
 TRUSTED_PROXIES = env_list("EGOV_TRUSTED_PROXIES")
 trusted_networks(tuple(TRUSTED_PROXIES))  # a typo fails at start, not on the first request
+# Public tracking (web page, API, SMS) per client: codes are sequential, so this slows enumeration.
+RATE_TRACKING = parse_rate("EGOV_RATE_TRACKING", ENV.get("EGOV_RATE_TRACKING", "60/m"))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -19,7 +19,8 @@ from pydantic import Field
 from egov.api.auth import AUTH, bearer
 from egov.core.errors import NotFound, PermissionDenied, StateError, ValidationError
 from egov.core.limits import MAX_ID, Date, DateTime
-from egov.dossiers import actions, selectors, services, sms
+from egov.core.ratelimit import client_key
+from egov.dossiers import actions, selectors, services, sms, tracking
 from egov.dossiers.models import Dossier
 from egov.dossiers.uploads import collect_papers, max_upload_bytes
 from egov.dossiers.workflow import MAX_TRANSFER_DAYS
@@ -202,10 +203,13 @@ def submit(request, data: Form[DossierIn]):
     return Status(201, dossier) if created else Status(200, _reload(dossier))
 
 
-@router.get("/track/{code}", response={200: TrackOut, 404: ErrorOut}, auth=None, summary="Tra cứu hồ sơ (công khai)",
+@router.get("/track/{code}", response={200: TrackOut, 404: ErrorOut, 429: ErrorOut}, auth=None,
+            summary="Tra cứu hồ sơ (công khai)",
             description="Trạng thái, thủ tục, cơ quan, ngày tiếp nhận, hẹn trả và các bước xử lý; "
-                        "không có thông tin cá nhân.")
+                        "không có thông tin cá nhân. Giới hạn số lần tra cứu của mỗi người dùng "
+                        "(EGOV_RATE_TRACKING, mặc định 60 lần/phút): quá giới hạn trả về 429 `rate_limited`.")
 def track(request, code: str):
+    tracking.check_tracking_rate(client_key(request))
     result = selectors.track(code)
     if result is None:
         raise NotFound("Không tìm thấy hồ sơ có mã này.")

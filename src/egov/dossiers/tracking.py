@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from egov.core.ratelimit import check_rate
 from egov.dossiers.selectors import Tracking
 
 TEMPLATE = "dossiers/_tracking.html"
@@ -55,6 +56,14 @@ class Card:
     steps: tuple[Step, ...]
 
 
+def check_tracking_rate(client: str) -> None:
+    """Count one lookup by `client` (web, API and SMS share the budget, EGOV_RATE_TRACKING);
+    RateLimited past it. Dossier codes are sequential per agency and day: this slows guessing."""
+    rate = settings.RATE_TRACKING
+    if rate is not None:
+        check_rate("tracking", client, limit=rate.limit, window=rate.window)
+
+
 def card_of(result: Tracking) -> Card:
     zone = timezone.get_current_timezone()
 
@@ -85,9 +94,9 @@ def tracking_html(result: Tracking) -> SafeString:
     return _cached_card(card_of(result))
 
 
-def render_page(request, code: str, result: Tracking | None) -> str:
-    """The whole tracking page, rendered for this request."""
-    return render_to_string(PAGE_TEMPLATE, {"code": code, "result": result,
+def render_page(request, code: str, result: Tracking | None, *, refused: str = "") -> str:
+    """The whole tracking page, rendered for this request (`refused`: why the lookup was not made)."""
+    return render_to_string(PAGE_TEMPLATE, {"code": code, "result": result, "refused": refused,
                                             "tracking": tracking_html(result) if result else ""}, request=request)
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from egov.core.audit import history_of
 from egov.core.errors import DomainError
 from egov.core.limits import parse_id
+from egov.core.ratelimit import RateLimited, client_key
 from egov.core.storage import file_response
 from egov.core.views import citizen_required, paginate, staff_required
 from egov.dossiers import actions, pdfs, selectors, services, tracking, workflow
@@ -161,6 +162,11 @@ def my_result(request, pk, result_id):
 def track(request, code=None):
     """Tra cứu hồ sơ: status and steps, no personal data."""
     code = code or request.GET.get("code", "").strip()
+    if code:
+        try:
+            tracking.check_tracking_rate(client_key(request))
+        except RateLimited as exc:
+            return HttpResponse(tracking.render_page(request, code, None, refused=exc.message), status=429)
     result = selectors.track(code) if code else None
     if result is not None and not request.user.is_authenticated and not messages.get_messages(request):
         return HttpResponse(tracking.page_for_anonymous(request, code, result))
