@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "egov.core.middleware.SecurityHeadersMiddleware",
     "egov.core.middleware.AuditContextMiddleware",
     "egov.org.middleware.TwoFactorMiddleware",
+    "egov.org.middleware.SignInRefusedMiddleware",
 ]
 
 ROOT_URLCONF = "egov.urls"
@@ -185,13 +186,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Lock an account name/IP pair after this many failures within the window (seconds).
+# Sign-in lockout (egov.org.lockout): this many failures for one account from one address lock
+# that address out of it for the window (seconds); this many from one address over any names
+# refuse the address (429); failures from this many addresses for one account lock it for all.
 LOGIN_MAX_FAILURES = int(ENV.get("EGOV_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(ENV.get("EGOV_LOGIN_LOCKOUT_SECONDS", "900"))
 # Password reset and account activation links: valid this long, and only until used.
 PASSWORD_RESET_TIMEOUT = int(ENV.get("EGOV_PASSWORD_RESET_SECONDS", "3600"))
 # System and agency administrators must sign in with a TOTP code (off in demo: published accounts).
 REQUIRE_2FA_ADMINS = env_bool("EGOV_REQUIRE_2FA_ADMINS", PRODUCTION)
+LOGIN_ADDRESS_MAX_FAILURES = int(ENV.get("EGOV_LOGIN_ADDRESS_MAX_FAILURES", "20"))
+LOGIN_FLOOD_ADDRESSES = int(ENV.get("EGOV_LOGIN_FLOOD_ADDRESSES", "10"))
+LOGIN_FLOOD_SECONDS = int(ENV.get("EGOV_LOGIN_FLOOD_SECONDS", "3600"))
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]

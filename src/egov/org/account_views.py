@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from egov.core.client import client_address
 from egov.core.errors import ValidationError
 from egov.core.ratelimit import RateLimited, check_rate, client_key
-from egov.org import accounts, auth, totp
+from egov.org import accounts, lockout, totp
 from egov.org.account_forms import ActivationForm, CodeForm, NewPasswordForm, PasswordResetRequestForm
 
 # Session keys. PENDING: a password checked, the second factor not yet (the session is not signed
@@ -71,16 +71,17 @@ def two_factor_verify(request):
         return redirect("login")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if auth.is_locked_out(user.username):
+        account, address = lockout.account_key(user, ""), client_address(request)
+        try:
+            lockout.check(account, address)
+        except lockout.SignInRefused:
             request.session.pop(PENDING, None)
-            messages.error(request, "Tài khoản tạm bị khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau 15 phút.")
-            return redirect("login")
+            raise  # answered 429 by SignInRefusedMiddleware, as at every door
         if accounts.check_second_factor(user=user, code=form.cleaned_data["code"]):
-            auth.clear_failures(user.username)
             _complete(request, user, pending["backend"], "ok")
             return _landing(user, pending["next"])
         # A wrong code counts like a wrong password: guessing codes ends in the same lockout.
-        auth.note_failure(user.username, client_address(request))
+        lockout.failed(account=account, address=address, user=user)
         form.add_error("code", "Mã xác thực không đúng hoặc đã được dùng.")
     return render(request, "org/account/two_factor_verify.html", {"form": form},
                   status=400 if form.errors else 200)

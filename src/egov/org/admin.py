@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from egov.org.models import AdministrativeUnit, Agency, Department, Official, RoleAssignment, User
+from egov.org.models import AdministrativeUnit, Agency, Department, LoginLock, Official, RoleAssignment, User
 
 
 @admin.register(AdministrativeUnit)
@@ -59,3 +59,15 @@ def _admin_login(request, extra_context=None):
 
 
 admin.site.login = _admin_login
+
+
+@admin.register(LoginLock)
+class LoginLockAdmin(admin.ModelAdmin):
+    """Sign-in locks in force; deleting one lets its account in again at once."""
+
+    list_display = ["user", "account", "ip", "failures", "created_at", "until"]
+    search_fields = ["account", "ip", "user__username", "user__email", "user__phone"]
+    readonly_fields = ["account", "ip", "user", "failures", "created_at", "until"]
+
+    def has_add_permission(self, request):
+        return False

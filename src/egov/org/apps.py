@@ -5,3 +5,10 @@ class OrgConfig(AppConfig):
     name = "egov.org"
     label = "org"
     verbose_name = "Tổ chức"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from egov.org import lockout
+
+        user_logged_in.connect(lockout.on_signed_in, dispatch_uid="egov.org.lockout")

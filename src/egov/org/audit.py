@@ -9,5 +9,6 @@ LABELS = {
     "account.2fa_enabled": "Bật xác thực hai bước",
     "account.2fa_disabled": "Tắt xác thực hai bước",
     "account.recovery_code_used": "Dùng mã dự phòng đăng nhập",
+    "account.locked": "Tạm khóa đăng nhập do nhập sai nhiều lần",
     "official.created": "Thêm cán bộ",
 }

@@ -5,8 +5,7 @@ import re
 from django import forms
 from django.contrib.auth import authenticate, password_validation
 
-from egov.core.client import client_address
-from egov.org import auth
+from egov.org.lockout import SignInRefused
 from egov.org.models import User
 
 PHONE_RE = re.compile(r"^(0|\+84)\d{9,10}$")
@@ -21,6 +20,7 @@ class LoginForm(forms.Form):
     def __init__(self, request, *args, **kwargs):
         self.request = request
         self.user = None
+        self.refusal = None
         super().__init__(*args, **kwargs)
 
     def clean(self):
@@ -28,15 +28,13 @@ class LoginForm(forms.Form):
         password = self.cleaned_data.get("password")
         if not identifier or password is None:
             return self.cleaned_data
-        if auth.is_locked_out(identifier):
-            raise forms.ValidationError(
-                "Tài khoản tạm bị khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau 15 phút.",
-                code="locked")
-        self.user = authenticate(self.request, username=identifier, password=password)
+        try:
+            self.user = authenticate(self.request, username=identifier, password=password)
+        except SignInRefused as exc:
+            self.refusal = exc
+            raise forms.ValidationError(exc.message, code=exc.code) from None
         if self.user is None:
-            auth.note_failure(identifier, client_address(self.request))
             raise forms.ValidationError("Tên đăng nhập hoặc mật khẩu không đúng.", code="invalid_login")
-        auth.clear_failures(identifier)
         return self.cleaned_data
 
 

@@ -1,4 +1,5 @@
-"""No door around the second factor: a session signed in some other way is signed out."""
+"""Every door keeps the sign-in rules: no way around the second factor, and lockout refusals
+answer 429 with their reason wherever they happen."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
+
+from egov.org.lockout import SignInRefused
 
 
 class TwoFactorMiddleware:
@@ -30,3 +33,21 @@ class TwoFactorMiddleware:
                 return redirect(reverse("login") + "?" + urlencode({"next": request.get_full_path()}))
             request.session[VERIFIED] = "none"
         return self.get_response(request)
+
+
+class SignInRefusedMiddleware:
+    """The lockout refuses inside `authenticate`, below any form: a door that does not catch
+    SignInRefused itself (a future one) still answers 429 in Vietnamese, not 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, SignInRefused):
+            from egov.org.views import refused
+
+            return refused(request, exception)
+        return None

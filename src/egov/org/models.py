@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from egov.core.text import fold
 from egov.org.roles import Role
@@ -216,11 +217,47 @@ class RoleAssignment(models.Model):
 
 
 class LoginFailure(models.Model):
-    """A failed sign-in, kept for a while to lock out password guessing."""
+    """A failed sign-in (đăng nhập sai), kept for a while: the lockout counts these rows.
 
-    identifier = models.CharField(max_length=150, db_index=True)
+    `account` is the account the name resolved to ("user:<pk>"), so a username, its case
+    variants, the email and the phone of one person share one count; a name that resolves to
+    nobody counts as "name:<lowercased text>". `ip` is the client's address, IPv6 by its /64.
+    """
+
+    account = models.CharField(max_length=160)
     ip = models.CharField(max_length=64, blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "lần đăng nhập sai"
+        verbose_name_plural = "lần đăng nhập sai"
+        indexes = [
+            models.Index(fields=["account", "ip", "at"], name="login_failure_account_ip"),
+            models.Index(fields=["ip", "at"], name="login_failure_ip"),
+        ]
+
+
+class LoginLock(models.Model):
+    """A sign-in lock (tạm khóa đăng nhập): an account refused to one address, or to every
+    address (`ip` = "*") when failures for it come from many addresses at once."""
+
+    EVERY_ADDRESS = "*"
+
+    account = models.CharField(max_length=160)
+    ip = models.CharField(max_length=64, blank=True)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    failures = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    until = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "khóa đăng nhập"
+        verbose_name_plural = "khóa đăng nhập"
+        constraints = [models.UniqueConstraint(fields=["account", "ip"], name="login_lock_one_per_address")]
+
+    def __str__(self):
+        where = "mọi địa chỉ" if self.ip == self.EVERY_ADDRESS else self.ip or "không rõ địa chỉ"
+        return f"{self.user or self.account} ({where})"
 
 
 class TwoFactorDevice(models.Model):

@@ -1,4 +1,4 @@
-"""Background work for accounts: the emails and SMS of sign-up and password reset.
+"""Background work for accounts: the emails and SMS of sign-up, password reset and sign-in locks.
 
 Links are made here, in the worker, from the account's current state: no token is ever stored in
 the task table.
@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
@@ -69,3 +70,23 @@ def send_registration_notice(email: str = "", phone: str = "") -> None:
     elif phone:
         _sms(phone, f"Co nguoi vua dang ky tai khoan {settings.SITE_NAME} bang so dien thoai nay. "
                     "Neu khong phai ban, hay bo qua tin nhan nay.")
+
+
+@task()
+def notify_locked(lock_id: int) -> None:
+    """Tell the owner that sign-in to their account was locked: by email, or by SMS when they
+    gave only a phone number (sent once per lock, from egov.org.lockout)."""
+    from egov.org.models import LoginLock
+
+    lock = LoginLock.objects.select_related("user").filter(pk=lock_id).first()
+    if lock is None or lock.user is None:
+        return
+    user = lock.user
+    until = timezone.localtime(lock.until).strftime("%H:%M %d/%m/%Y")
+    if user.email:
+        _mail(user.email, "Tài khoản tạm bị khóa đăng nhập", "org/email/account_locked.txt", user=user, lock=lock,
+              everywhere=lock.ip == LoginLock.EVERY_ADDRESS, until=until,
+              reset_url=settings.SITE_URL + reverse("password-reset"))
+    elif user.phone:
+        _sms(user.phone, f"Tai khoan {settings.SITE_NAME} cua ban tam bi khoa dang nhap den {until} do nhap sai "
+                         "mat khau nhieu lan. Neu khong phai ban, hay doi mat khau.")

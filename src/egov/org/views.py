@@ -11,6 +11,7 @@ from egov.core.views import paginate, staff_required
 from egov.org import accounts, selectors
 from egov.org.account_views import sign_in
 from egov.org.forms import CitizenRegistrationForm, LoginForm
+from egov.org.lockout import SignInRefused
 
 
 def login(request, default_next: str = ""):
@@ -21,8 +22,22 @@ def login(request, default_next: str = ""):
     form = LoginForm(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
         return sign_in(request, form.user, next_url)
+    if form.refusal is not None:
+        return refused(request, form.refusal, form=form, next_url=next_url)
     return render(request, "org/login.html", {"form": form, "next": next_url},
                   status=200 if request.method == "GET" or form.is_valid() else 400)
+
+
+def refused(request, refusal: SignInRefused, *, form=None, next_url=""):
+    """A sign-in turned away before its password was checked (429, with when to come back).
+    Doors other than the login page get here through SignInRefusedMiddleware."""
+    if form is not None:
+        response = render(request, "org/login.html", {"form": form, "next": next_url}, status=refusal.status)
+    else:
+        response = render(request, "core/error.html", {"title": "Tạm thời không thể đăng nhập",
+                                                       "message": refusal.message}, status=refusal.status)
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 @require_POST
