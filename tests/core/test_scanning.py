@@ -178,3 +178,33 @@ def test_signature_verification_scans_the_whole_file(client, db, clamd):
     api = client.post("/api/v1/signatures/verify", {"file": SimpleUploadedFile("ky-so.pdf", late)})
     assert api.status_code == 422 and api.json()["code"] == "file_infected"
     assert clamd.streams == [late, late]
+
+
+def test_uploads_outside_the_file_checker_are_scanned_too(client, agency, clamd):
+    """Certificates, trusted roots, signature images, the catalogue workbook and blank forms
+    uploaded in the admin are not checked by type like papers, but are scanned all the same."""
+    from egov.org.roles import Role
+    from egov.procedures.admin import PaperForm
+    from egov.procedures.models import RequiredPaper
+    from egov.signing import services as signing
+    from egov.signing.models import SigningCertificate, TrustedRoot
+    from tests.dossiers.factories import make_procedure
+    from tests.factories import make_official
+
+    leader = make_official(Role.LEADER, agency=agency)
+    with pytest.raises(scanning.Infected):
+        signing.register_certificate(actor=leader, p12=EICAR, password="x")
+    with pytest.raises(scanning.Infected):
+        signing.add_trusted_root(actor=None, name="Gốc lạ", data=EICAR)
+    assert not SigningCertificate.objects.exists() and not TrustedRoot.objects.exists()
+
+    client.force_login(make_official(Role.SYSTEM_ADMIN, agency=agency))
+    workbook = SimpleUploadedFile("danh-muc.xlsx", b"PK\x03\x04" + EICAR)
+    page = client.post(reverse("procedure-excel"), {"file": workbook})
+    assert page.status_code == 400 and "“danh mục thủ tục” có chứa mã độc" in page.content.decode()
+
+    paper = RequiredPaper.objects.filter(procedure=make_procedure()).first()
+    form = PaperForm({"procedure": paper.procedure_id, "order": 1, "name": paper.name, "originals": 1, "copies": 0},
+                     {"form_template": SimpleUploadedFile("to-khai.docx", EICAR)}, instance=paper)
+    assert not form.is_valid() and "có chứa mã độc" in str(form.errors["form_template"])
+    assert len(clamd.streams) == 4

@@ -1,8 +1,11 @@
 """Django admin for the catalogue: a fallback for system administrators. Edits here bypass the
 services' checks (step shares, audit), so day-to-day changes go through the staff pages or Excel."""
 
+from django import forms
 from django.contrib import admin
 
+from egov.core import scanning
+from egov.core.errors import DomainError
 from egov.procedures.models import (
     AgencyProcedure,
     Fee,
@@ -14,8 +17,27 @@ from egov.procedures.models import (
 )
 
 
+class PaperForm(forms.ModelForm):
+    class Meta:
+        model = RequiredPaper
+        fields = "__all__"
+
+    def clean_form_template(self):
+        """A blank form uploaded here is scanned like every other upload (egov.core.scanning)."""
+        upload = self.cleaned_data.get("form_template")
+        if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
+            try:
+                scanning.ensure_clean(upload.read(), name=upload.name)
+            except DomainError as exc:
+                raise forms.ValidationError(exc.message) from exc
+            finally:
+                upload.seek(0)
+        return upload
+
+
 class PaperInline(admin.TabularInline):
     model = RequiredPaper
+    form = PaperForm
     extra = 0
 
 

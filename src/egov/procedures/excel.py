@@ -19,8 +19,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from egov.core import scanning
 from egov.core.audit import record
-from egov.core.errors import ValidationError
+from egov.core.errors import DomainError, ValidationError
 from egov.org.models import Agency
 from egov.org.permissions import ensure_can
 from egov.org.roles import Role
@@ -373,8 +374,13 @@ def import_catalogue(*, actor, file) -> ImportResult:
     """Create or update every procedure in the workbook; all or nothing."""
     if actor is not None:
         ensure_can(actor, "procedures.catalogue")
+    data = file.read()
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
+        scanning.ensure_clean(data, name="danh mục thủ tục")
+    except DomainError as exc:
+        raise CatalogueImportError([RowError("Tệp", None, None, exc.message)]) from exc
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged or non-Excel file
         raise CatalogueImportError([RowError("Tệp", None, None, "không đọc được tệp Excel (.xlsx)")]) from exc
     try:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from egov.core import scanning
 from egov.core.audit import record
 from egov.core.errors import PermissionDenied, StateError, ValidationError
 from egov.org.permissions import ensure_can
@@ -71,6 +72,7 @@ def register_certificate(*, actor, p12: bytes, password: str, official=None, age
     p12 = bytes(p12 or b"")
     if not p12 or len(p12) > MAX_PKCS12_BYTES:
         raise ValidationError("Tệp chứng thư số phải là tệp .p12/.pfx (tối đa 200 KB).", code="bad_pkcs12")
+    scanning.ensure_clean(p12, name="chứng thư số")
     secret = (password or "").encode("utf-8")
     identity = load_pkcs12(p12, secret)
     if _public_der(identity.key.public_key()) != _public_der(identity.cert.public_key()):
@@ -181,6 +183,7 @@ def add_trusted_root(*, actor, name: str, data: bytes) -> TrustedRoot:
     """Trust a root certificate (thêm chứng thư số gốc tin cậy), e.g. the national root CA."""
     if actor is not None:
         ensure_can(actor, "signing.manage_trust_roots")
+    scanning.ensure_clean(bytes(data or b""), name=name or "chứng thư số gốc")
     cert = parse_certificate(data)
     info = describe(cert)
     if not info.is_ca:
@@ -356,6 +359,7 @@ def _checked_image(data: bytes | None) -> bytes | None:
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise ValidationError("Hình chữ ký phải là tệp PNG hợp lệ.", code="bad_image") from exc
+    scanning.ensure_clean(bytes(data), name="hình chữ ký")
     return bytes(data)
 
 
