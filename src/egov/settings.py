@@ -241,6 +241,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Every upload is scanned by clamd at this address (host:port or a Unix socket path) when set;
 # unreachable, it refuses uploads rather than store them unscanned (egov.core.scanning).
 CLAMD = ENV.get("EGOV_CLAMD", "")
+if CLAMD:
+    from egov.core.scanning import parse_address
+
+    parse_address(CLAMD)  # a typo fails at start, not on every upload
 CLAMD_TIMEOUT = float(ENV.get("EGOV_CLAMD_TIMEOUT", "30"))
 
 SESSION_COOKIE_AGE = int(ENV.get("EGOV_SESSION_SECONDS", str(8 * 3600)))

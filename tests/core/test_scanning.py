@@ -208,3 +208,24 @@ def test_uploads_outside_the_file_checker_are_scanned_too(client, agency, clamd)
                      {"form_template": SimpleUploadedFile("to-khai.docx", EICAR)}, instance=paper)
     assert not form.is_valid() and "có chứa mã độc" in str(form.errors["form_template"])
     assert len(clamd.streams) == 4
+
+
+def test_readyz_reports_the_scanner_without_failing(client, db, settings):
+    settings.CLAMD = ""
+    assert client.get("/readyz").json()["scanner"] == "off"
+    with ClamdServer() as server:
+        settings.CLAMD = server.address
+        assert client.get("/readyz").json()["scanner"] == "ok"
+    down = client.get("/readyz")  # the same address, nothing listening any more
+    assert down.status_code == 200 and down.json()["scanner"] == "unavailable"
+
+
+def test_a_malformed_egov_clamd_stops_the_start(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "EGOV_CLAMD": "clamd", "EGOV_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "egov.settings"}
+    run = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True,
+                         text=True, check=False)
+    assert run.returncode != 0 and "EGOV_CLAMD='clamd'" in run.stderr

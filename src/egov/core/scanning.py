@@ -138,6 +138,18 @@ def scanner() -> Scanner:
     return ClamdScanner(address, timeout=getattr(settings, "CLAMD_TIMEOUT", 30.0))
 
 
+def state() -> str:
+    """For monitoring (/readyz): "off" without a scanner, else "ok" or "unavailable" (a quick ping)."""
+    try:
+        configured = scanner()
+    except ValueError:
+        return "unavailable"
+    if not isinstance(configured, ClamdScanner):
+        return "off"
+    configured.timeout = min(configured.timeout, 2.0)
+    return "ok" if configured.ping() else "unavailable"
+
+
 def ensure_clean(data: bytes, *, name: str) -> None:
     """Refuse `data` (uploaded as `name`) unless the scanner says it is clean."""
     try:

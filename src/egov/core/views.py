@@ -13,6 +13,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.functional import cached_property
 
+from egov.core import scanning
 from egov.core.errors import PermissionDenied
 from egov.core.tasks import queue_state
 
@@ -114,8 +115,9 @@ def readyz(request):
     if pending:
         return JsonResponse({"status": "unavailable", "pending_migrations": len(pending)}, status=503)
     # A backlog does not make this server unready (taking it out of the pool would not help the
-    # worker): it is reported for monitoring to alert on.
-    return JsonResponse({"status": "ok", "tasks": queue_state()})
+    # worker), nor does a scanner that is down (uploads are refused, reading goes on): both are
+    # reported for monitoring to alert on.
+    return JsonResponse({"status": "ok", "tasks": queue_state(), "scanner": scanning.state()})
 
 
 def page_not_found(request, exception=None):
