@@ -13,6 +13,17 @@ class PasswordResetRequestForm(forms.Form):
                              widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
 
 
+def check_new_password(form: forms.Form, data: dict, user) -> None:
+    """The two typed passwords agree and pass the validators (EGOV password rules) for `user`."""
+    if data.get("password1") and data.get("password1") != data.get("password2"):
+        form.add_error("password2", "Hai mật khẩu không khớp.")
+    elif data.get("password1"):
+        try:
+            password_validation.validate_password(data["password1"], user)
+        except forms.ValidationError as exc:
+            form.add_error("password1", exc)
+
+
 class NewPasswordForm(forms.Form):
     password1 = forms.CharField(label="Mật khẩu mới", strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "autofocus": True}),
@@ -26,13 +37,7 @@ class NewPasswordForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("password1") and data.get("password1") != data.get("password2"):
-            self.add_error("password2", "Hai mật khẩu không khớp.")
-        elif data.get("password1"):
-            try:
-                password_validation.validate_password(data["password1"], self.user)
-            except forms.ValidationError as exc:
-                self.add_error("password1", exc)
+        check_new_password(self, data, self.user)
         return data
 
 

@@ -95,7 +95,7 @@ def request_password_reset(*, email: str) -> None:
     if user is None:
         return
     with transaction.atomic():
-        record(user, "account.password_reset_requested", user)
+        record(None, "account.password_reset_requested", user)  # anyone may ask: no actor
         queue(tasks.send_password_reset, user_id=user.pk)
 
 

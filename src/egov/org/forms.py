@@ -3,8 +3,9 @@ from __future__ import annotations
 import re
 
 from django import forms
-from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth import authenticate
 
+from egov.org.account_forms import check_new_password
 from egov.org.lockout import SignInRefused
 from egov.org.models import User
 
@@ -67,11 +68,5 @@ class CitizenRegistrationForm(forms.Form):
         data = super().clean()
         if not data.get("email") and not data.get("phone"):
             raise forms.ValidationError("Cần ít nhất thư điện tử hoặc số điện thoại để đăng nhập.")
-        if data.get("password1") and data.get("password1") != data.get("password2"):
-            self.add_error("password2", "Hai mật khẩu không khớp.")
-        elif data.get("password1"):
-            try:
-                password_validation.validate_password(data["password1"], User(full_name=data.get("full_name", "")))
-            except forms.ValidationError as exc:
-                self.add_error("password1", exc)
+        check_new_password(self, data, User(full_name=data.get("full_name", "")))
         return data

@@ -11,12 +11,25 @@ from django.utils.http import urlencode
 from egov.org.lockout import SignInRefused
 
 
+def mark_second_factor_need(sender, request, user, **kwargs):
+    """At any sign-in, mark a session whose account needs no second factor, so the middleware
+    has nothing to look up; one that needs it is marked only where the code passed."""
+    from egov.org import accounts
+    from egov.org.account_views import VERIFIED
+
+    if request is not None and hasattr(request, "session"):
+        if accounts.has_two_factor(user) or accounts.two_factor_required(user):
+            request.session.pop(VERIFIED, None)  # a mark left from an earlier sign-in proves nothing
+        else:
+            request.session[VERIFIED] = "none"
+
+
 class TwoFactorMiddleware:
     """Sign out a session that never passed the second factor its account needs.
 
-    Our sign-in marks the session (`account_views.VERIFIED`); any other path to `auth.login`
-    (a future API login, a third-party view) leaves it unmarked. The check runs once per
-    session: accounts that need nothing are marked "none" on their first request.
+    Our sign-in marks the session (`account_views.VERIFIED`) once the code passed; any other
+    path to `auth.login` (a future API login, a third-party view) leaves it unmarked. Sessions
+    of accounts that need nothing are marked at sign-in, or else on their first request here.
     """
 
     def __init__(self, get_response):
