@@ -89,14 +89,19 @@ def _resettable_accounts():
 
 
 def request_password_reset(*, email: str) -> None:
-    """Email a one-time reset link to the account with this address, if there is one."""
+    """Email a one-time reset link to the account with this address, if there is one.
+
+    The look-up happens in the worker: the request does the same work for every address, so not
+    even its timing tells whether one is registered.
+    """
     email = (email or "").strip()
-    user = _resettable_accounts().filter(email__iexact=email).first() if email else None
-    if user is None:
-        return
-    with transaction.atomic():
-        record(None, "account.password_reset_requested", user)  # anyone may ask: no actor
-        queue(tasks.send_password_reset, user_id=user.pk)
+    if email:
+        with transaction.atomic():
+            queue(tasks.send_password_reset, email=email)
+
+
+def resettable_account(email: str) -> User | None:
+    return _resettable_accounts().filter(email__iexact=email).first()
 
 
 def link_user(uidb64: str, token: str, *, purpose: str) -> User | None:

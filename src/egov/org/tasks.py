@@ -35,13 +35,17 @@ def _sms(phone: str, text: str) -> None:
 
 
 @task()
-def send_password_reset(user_id: int) -> None:
-    from egov.org.accounts import reset_tokens
-    from egov.org.models import User
+def send_password_reset(email: str) -> None:
+    from django.db import transaction
 
-    user = User.objects.filter(pk=user_id).first()
-    if user is None or not user.email:
+    from egov.core.audit import record
+    from egov.org.accounts import reset_tokens, resettable_account
+
+    user = resettable_account(email)
+    if user is None:
         return
+    with transaction.atomic():
+        record(None, "account.password_reset_requested", user)  # anyone may ask: no actor
     _mail(user.email, "Đặt lại mật khẩu", "org/email/password_reset.txt", user=user,
           link=_link("password-reset-confirm", user, reset_tokens))
 
