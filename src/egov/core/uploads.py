@@ -56,7 +56,9 @@ class Rules:
 
     Each message is called with keyword arguments: `name` (the file's name or the paper's label),
     `limit` (bytes) for `too_large`, `allowed` (the accepted types) for `wrong_type`, and
-    `extension` for `mismatch`. `mismatch=None`: the extension is not compared with the content.
+    `extension` for `mismatch`. Every feature compares the extension with the content: a file is
+    later served under its name, and a PDF that is also an HTML page named `evil.html` would be
+    opened as a page.
     """
 
     allowed: tuple[str, ...]
@@ -64,7 +66,7 @@ class Rules:
     too_large: Message
     empty: Message
     wrong_type: Message
-    mismatch: Message | None = None
+    mismatch: Message
     pdf_anywhere_in_header: bool = False
 
 
@@ -98,7 +100,7 @@ def check(rules: Rules, name: str, data: bytes, *, allowed: tuple[str, ...] | No
     if found is None or found not in rules.allowed:
         raise rules.wrong_type(name=shown, allowed=rules.allowed)
     extension = os.path.splitext(name)[1].lower()
-    if rules.mismatch is not None and extension and extension not in EXTENSIONS[found]:
+    if extension and extension not in EXTENSIONS[found]:
         raise rules.mismatch(name=shown, extension=extension)
     if allowed and found not in allowed:
         raise rules.wrong_type(name=shown, allowed=allowed)

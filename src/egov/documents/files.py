@@ -57,6 +57,8 @@ RULES = uploads.Rules(
     wrong_type=lambda *, name, allowed: ValidationError(
         f"Tệp “{name}” không phải là tệp {' hoặc '.join('PDF' if a == PDF else 'DOCX' for a in allowed)} hợp lệ.",
         code="invalid_file_type"),
+    mismatch=lambda *, name, extension: ValidationError(
+        f"Tệp “{name}”: nội dung tệp không khớp với phần mở rộng {extension}.", code="file_type_mismatch"),
 )
 
 

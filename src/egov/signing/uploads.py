@@ -36,9 +36,14 @@ def _not_pdf(**_) -> ValidationError:
     return ValidationError("Tệp không phải là PDF hợp lệ.", code="not_pdf")
 
 
+def _mismatch(*, name: str, extension: str) -> ValidationError:
+    return ValidationError(f"Tệp “{name}” là PDF nhưng có phần mở rộng {extension}: hãy chọn tệp .pdf.",
+                           code="file_type_mismatch")
+
+
 # Files signed by other systems: a PDF header anywhere in the first kilobyte counts, as readers allow.
 RULES = uploads.Rules(allowed=(uploads.PDF,), max_bytes=max_bytes, too_large=_too_large, empty=_not_pdf,
-                      wrong_type=_not_pdf, pdf_anywhere_in_header=True)
+                      wrong_type=_not_pdf, mismatch=_mismatch, pdf_anywhere_in_header=True)
 
 
 def read_pdf_upload(request, field: str = "file") -> bytes:
