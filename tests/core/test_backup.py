@@ -10,6 +10,7 @@ A changed byte in the archive, or a folder that already holds data, makes the re
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
@@ -55,12 +56,15 @@ class Site:
         self.data = root / name
         self.database = f"egov_backup_{name}_{os.getpid()}" if POSTGRES_URL else ""
 
+        self.extra_env: dict[str, str] = {}
+
     def env(self) -> dict:
         env = {key: value for key, value in os.environ.items()
                if key not in {"EGOV_DATABASE_URL", "EGOV_TEST_DATABASE_NAME", "EGOV_SIGNING_KEY",
-                              "EGOV_SECRET_KEY", "EGOV_MEDIA_ROOT", "EGOV_ENV", "DJANGO_SETTINGS_MODULE"}}
+                              "EGOV_SECRET_KEY", "EGOV_MEDIA_ROOT", "EGOV_ENV", "DJANGO_SETTINGS_MODULE"}
+               and not key.startswith("EGOV_S3_")}
         env.update(EGOV_DATA_DIR=str(self.data), EGOV_DEMO="1", EGOV_DEMO_HISTORY="0",
-                   EGOV_SIGNING_FETCH_REVOCATION="0", EGOV_TSA_URL="")
+                   EGOV_SIGNING_FETCH_REVOCATION="0", EGOV_TSA_URL="", **self.extra_env)
         if self.database:
             env["EGOV_DATABASE_URL"] = _server_url(self.database)
         return env
@@ -116,26 +120,33 @@ def _admin(statement: str) -> None:
         conn.execute(statement)
 
 
-@pytest.fixture(scope="module")
-def drill(tmp_path_factory):
-    """The demo site, its archive, and the site restored from it."""
-    root = tmp_path_factory.mktemp("drill")
-    source, restored = Site(root, "source"), Site(root, "restored")
-    for site in (source, restored):
+@contextlib.contextmanager
+def fresh_sites(root: Path, *names: str):
+    """Empty sites; on PostgreSQL each gets a database of its own, dropped afterwards."""
+    sites = [Site(root, name) for name in names]
+    for site in sites:
         if site.database:
             _admin(f'DROP DATABASE IF EXISTS "{site.database}"')
             _admin(f'CREATE DATABASE "{site.database}"')
     try:
+        yield sites
+    finally:
+        for site in sites:
+            if site.database:
+                _admin(f'DROP DATABASE IF EXISTS "{site.database}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def drill(tmp_path_factory):
+    """The demo site, its archive, and the site restored from it."""
+    root = tmp_path_factory.mktemp("drill")
+    with fresh_sites(root, "source", "restored") as (source, restored):
         source.egov("demo")
         source.egov("manage", "shell", "-c", SIGN_DOCUMENT)
         archive = root / "egov.tar.gz"
         source.egov("backup", "--output", str(archive))
         restore = restored.egov("restore", str(archive))
         yield source, restored, archive, restore
-    finally:
-        for site in (source, restored):
-            if site.database:
-                _admin(f'DROP DATABASE IF EXISTS "{site.database}" WITH (FORCE)')
 
 
 def test_the_restored_site_equals_the_original(drill):
@@ -155,13 +166,27 @@ def test_the_restored_site_equals_the_original(drill):
     assert "signed" in restored.egov("manage", "shell", "-c", SIGN_AFTER_RESTORE).stdout
 
 
-def test_the_restore_refuses_a_folder_that_already_holds_data(drill):
-    _, restored, archive, _ = drill
-    before = restored.tables()
+def test_the_restore_refuses_a_folder_that_already_holds_data_unless_forced(drill):
+    source, restored, archive, _ = drill
+    restored.egov("manage", "shell", "-c", "from egov.core.models import DemoLoad; DemoLoad.objects.all().delete()")
+    changed = restored.tables()
     done = restored.egov("restore", str(archive), check=False)
     assert done.returncode != 0
     assert "Cơ sở dữ liệu đích đã có" in done.stderr and "--force" in done.stderr
-    assert restored.tables() == before
+    assert restored.tables() == changed != source.tables()
+
+    restored.egov("restore", "--force", str(archive))
+    assert restored.tables() == source.tables() and restored.media() == source.media()
+
+
+def test_a_configured_signing_key_that_cannot_open_the_certificates_fails_the_restore(drill, tmp_path):
+    _, _, archive, _ = drill
+    with fresh_sites(tmp_path, "wrongkey") as (target,):
+        target.extra_env = {"EGOV_SIGNING_KEY": "not-the-key-these-certificates-were-sealed-with"}
+        done = target.egov("restore", str(archive), check=False)
+    assert done.returncode != 0
+    assert "không mở được" in done.stderr and "EGOV_SIGNING_KEY" in done.stderr
+    assert not (target.data / "signing_key").exists()   # a configured key is never overridden
 
 
 def test_one_changed_byte_in_the_archive_fails_the_restore(drill, tmp_path):
@@ -180,3 +205,44 @@ def test_one_changed_byte_in_the_archive_fails_the_restore(drill, tmp_path):
     assert done.returncode != 0
     assert f"Sai mã băm SHA-256 (tệp đã bị sửa hoặc hỏng): {member.name}" in done.stderr
     assert not (target.data / "media").exists() or not any((target.data / "media").rglob("*.pdf"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_files_in_s3_come_back_into_an_empty_bucket(agency, other_agency, citizen, settings, tmp_path):
+    """The archive reads and writes files through the storage API: S3 (moto on loopback) too."""
+    from egov import settings as egov_settings
+    from egov.core.backup import create_backup
+    from tests.dossiers.conftest import World
+    from tests.s3 import s3_server
+
+    with s3_server() as source_bucket:
+        settings.STORAGES = {**settings.STORAGES, "default": egov_settings.s3_storage(source_bucket.env)}
+        World(agency, other_agency, citizen).submitted()
+        stored = {key: source_bucket.read(key) for key in source_bucket.keys()}
+        assert len(stored) == 2
+        archive = tmp_path / "egov.tar"
+        manifest = create_backup(archive)
+        assert sorted(entry["path"] for entry in manifest["files"]) == sorted(stored)
+
+        target_bucket = source_bucket.fresh_bucket()
+        with fresh_sites(tmp_path, "s3") as (target,):
+            target.extra_env = target_bucket.env
+            target.egov("restore", str(archive))
+            assert {key: target_bucket.read(key) for key in target_bucket.keys()} == stored
+            assert not (target.data / "media").exists() or not any((target.data / "media").rglob("*.*"))
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason="pg_dump is for PostgreSQL")
+def test_a_pg_dump_of_another_major_version_is_refused(db, tmp_path, monkeypatch):
+    from egov.core.backup import BackupError, create_backup
+
+    # Only one PostgreSQL is installed here: a stand-in answers --version as an older client would.
+    stub = tmp_path / "bin" / "pg_dump"
+    stub.parent.mkdir()
+    stub.write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 9.6.24'\n")
+    stub.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{stub.parent}:{os.environ['PATH']}")
+    with pytest.raises(BackupError, match="postgresql-client-"):
+        create_backup(tmp_path / "egov.tar")
+    assert not (tmp_path / "egov.tar").exists()
