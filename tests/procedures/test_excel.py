@@ -162,3 +162,35 @@ def test_management_command_round_trip(catalogue, tmp_path, capsys):
     with pytest.raises(CommandError):
         call_command("procedures", "import", str(path))
     assert "Dòng 3, cột 'Thời hạn'" in capsys.readouterr().err
+
+
+def test_an_adoption_by_import_is_audited_like_one_on_the_page(catalogue, agency, other_agency):
+    admin = make_official(Role.SYSTEM_ADMIN, agency=agency)
+    book = workbook(excel.export_catalogue())
+    sheet = book["Thủ tục"]
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == "2.000815")
+    sheet.cell(row, 16).value = other_agency.code
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = excel.import_catalogue(actor=admin, file=io.BytesIO(buffer.getvalue()))
+    assert result.updated == ["2.000815"]
+    entry = AuditEntry.objects.get(action="procedure.adopted", agency=other_agency)
+    assert entry.actor == admin and entry.summary == {"procedure": "2.000815"}
+    # Importing the same workbook again adopts nothing more.
+    excel.import_catalogue(actor=admin, file=io.BytesIO(buffer.getvalue()))
+    assert AuditEntry.objects.filter(action="procedure.adopted", agency=other_agency).count() == 1
+
+
+def test_import_cannot_give_agencies_a_procedure_no_longer_in_force(catalogue, other_agency):
+    book = workbook(excel.export_catalogue())
+    sheet = book["Thủ tục"]
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == "2.000815")
+    headers = [c.value for c in sheet[1]]
+    sheet.cell(row, headers.index("Đang áp dụng") + 1).value = "Không"
+    sheet.cell(row, 16).value = other_agency.code
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(excel.CatalogueImportError) as refused:
+        excel.import_catalogue(actor=None, file=io.BytesIO(buffer.getvalue()))
+    assert "không còn áp dụng" in str(refused.value.errors)
+    assert not other_agency.procedure_links.exists()

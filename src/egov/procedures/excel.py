@@ -410,16 +410,20 @@ def _import_one(actor, code, item, parsed, agencies, result, errors) -> None:
     if created:
         procedure = Procedure(code=code)
     changed = services._write_procedure(procedure, data, parsed.papers.get(code, []), parsed.fees.get(code, []))
-    for (step_code, agency_code), steps in parsed.steps.items():
-        if step_code != code:
-            continue
-        agency = agencies.get(agency_code) if agency_code else None
-        if agency is not None:
-            _adopt(procedure, agency, changed)
-        if services._write_process(procedure, agency, [step for _row, _order, step in steps])[1]:
-            changed.append(f"process:{agency_code or 'default'}")
-    for agency_code in item["agencies"]:
-        _adopt(procedure, agencies[agency_code], changed)
+    try:
+        for (step_code, agency_code), steps in parsed.steps.items():
+            if step_code != code:
+                continue
+            agency = agencies.get(agency_code) if agency_code else None
+            if agency is not None:
+                _adopt(actor, procedure, agency, changed)
+            if services._write_process(procedure, agency, [step for _row, _order, step in steps])[1]:
+                changed.append(f"process:{agency_code or 'default'}")
+        for agency_code in item["agencies"]:
+            _adopt(actor, procedure, agencies[agency_code], changed)
+    except DomainError as exc:  # e.g. an agency taking on a procedure no longer in force
+        errors.append(RowError(PROCEDURES, item["row"], HEADER[PROCEDURES]["agencies"], exc.message))
+        return
     try:
         services._check_processes_match(procedure)
     except ValidationError as exc:
@@ -436,10 +440,10 @@ def _import_one(actor, code, item, parsed, agencies, result, errors) -> None:
         result.unchanged.append(code)
 
 
-def _adopt(procedure, agency, changed) -> None:
-    link, created = AgencyProcedure.objects.get_or_create(agency=agency, procedure=procedure)
-    if not created and not link.is_active:
-        link.is_active, created = True, True
-        link.save(update_fields=["is_active"])
-    if created:
-        changed.append(f"agency:{agency.code}")
+def _adopt(actor, procedure, agency, changed) -> None:
+    """The agency takes on the procedure through the service, so the adoption is checked and
+    audited as one made on the procedure's page."""
+    if AgencyProcedure.objects.filter(agency=agency, procedure=procedure, is_active=True).exists():
+        return
+    services.adopt_procedure(actor=actor, agency=agency, procedure=procedure)
+    changed.append(f"agency:{agency.code}")
