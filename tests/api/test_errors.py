@@ -68,3 +68,14 @@ def test_an_uncaught_exception_is_a_logged_json_500(db, monkeypatch, caplog):
     body = assert_json_error(response, 500, "server_error")
     assert "hỏng" not in body["message"]
     assert any(record.exc_info and "hỏng" in str(record.exc_info[1]) for record in caplog.records)
+
+
+def test_a_multipart_body_without_its_boundary_is_a_json_400(client, db):
+    response = client.generic("POST", "/api/v1/signatures/verify", b"", CONTENT_TYPE="multipart/form-data")
+    assert_json_error(response, 400, "bad_request")
+
+
+@pytest.mark.parametrize("value", ["0", "1700000000", "2026-1-1", "2026-01-01T00:00"])
+def test_a_date_is_iso_text_only(client, db, value):
+    body = assert_json_error(client.get("/api/v1/stats/dossiers", {"to": value}), 422, "invalid")
+    assert "YYYY-MM-DD" in body["message"]

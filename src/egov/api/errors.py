@@ -9,8 +9,11 @@ middleware (Django's 500 page). It sits first in MIDDLEWARE, so it sees every re
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.http import HttpResponse
+from ninja import Schema
+from pydantic import Field
 
 API_PREFIX = "/api/"
 
@@ -27,6 +30,14 @@ STATUS_ERRORS = {
     500: ("server_error", "Hệ thống gặp sự cố. Vui lòng thử lại sau."),
 }
 CSRF_ERROR = ("csrf_failed", "Thiếu hoặc sai mã CSRF (tiêu đề X-CSRFToken) cho phiên đăng nhập.")
+
+
+class ErrorOut(Schema):
+    """The body of every error under /api/."""
+
+    code: str = Field(description="Mã lỗi cho máy đọc: invalid, not_found, forbidden, conflict, rate_limited, ...")
+    message: str = Field(description="Thông báo tiếng Việt cho người dùng")
+    details: Any = Field(None, description="Chi tiết (trường sai, giới hạn, ...), nếu có")
 
 
 def status_error(status: int) -> tuple[str, str]:

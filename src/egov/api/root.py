@@ -6,18 +6,52 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.http import Http404
+from django.http import Http404, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from egov.api.errors import CSRF_ERROR, status_error
+from egov.api.errors import CSRF_ERROR, ErrorOut, status_error
 from egov.core.errors import DomainError
 from egov.core.registry import egov_modules
 
 logger = logging.getLogger("django.request")
 
-api = NinjaAPI(
+ERROR_RESPONSES = {
+    "400": "Thân yêu cầu không đọc được (bad_request)",
+    "401": "Cần đăng nhập hoặc khóa API hợp lệ (unauthenticated)",
+    "403": "Không có quyền, hoặc thiếu mã CSRF của phiên đăng nhập (forbidden, csrf_failed)",
+    "404": "Không tìm thấy dữ liệu (not_found)",
+    "409": "Hồ sơ đã thay đổi trạng thái (conflict)",
+    "413": "Dữ liệu gửi lên quá lớn (too_large)",
+    "422": "Dữ liệu không hợp lệ (invalid và các mã nghiệp vụ)",
+    "429": "Gửi quá nhiều yêu cầu (rate_limited)",
+}
+
+
+class EgovAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """The schema, with the errors every operation may answer: the documented JSON body for
+        each status it can get (auth errors where auth is needed, body errors where a body is read)."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["ErrorOut"] = (
+            ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}"))
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for operations in schema["paths"].values():
+            for method, operation in operations.items():
+                statuses = ["404", "422", "429"]
+                if operation.get("security"):
+                    statuses += ["401", "403"]
+                if method in ("post", "put", "patch"):
+                    statuses += ["400", "409", "413"]
+                responses = operation.setdefault("responses", {})
+                for status in statuses:
+                    responses.setdefault(status, {"description": ERROR_RESPONSES[status], "content": error})
+        return schema
+
+
+api = EgovAPI(
     title="egov API",
     version="1",
     description=(
@@ -30,7 +64,8 @@ api = NinjaAPI(
 )
 
 FIELD_LABELS = {"missing": "thiếu", "int_parsing": "phải là số nguyên", "date_from_datetime_parsing": "phải là ngày dạng YYYY-MM-DD",
-                "date_parsing": "phải là ngày dạng YYYY-MM-DD", "greater_than_equal": "quá nhỏ",
+                "date_parsing": "phải là ngày dạng YYYY-MM-DD",
+                "datetime_parsing": "phải là thời điểm dạng YYYY-MM-DDTHH:MM:SS+07:00", "greater_than_equal": "quá nhỏ",
                 "less_than_equal": "quá lớn", "string_too_long": "quá dài", "string_too_short": "quá ngắn",
                 "enum": "không thuộc giá trị cho phép", "literal_error": "không thuộc giá trị cho phép",
                 "date_range": "phải từ ngày 01/01/1900 đến 31/12/2999"}
@@ -84,7 +119,7 @@ def on_unexpected_error(request, exc: Exception):
     logged 500, in the same JSON as every other error."""
     if isinstance(exc, RequestDataTooBig):
         status = 413
-    elif isinstance(exc, SuspiciousOperation):
+    elif isinstance(exc, (SuspiciousOperation, MultiPartParserError, UnreadablePostError)):
         status = 400
     elif isinstance(exc, DjangoPermissionDenied):
         status = 403

@@ -11,11 +11,12 @@ schemas use the annotated types (so the OpenAPI schema describes the bound too),
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated
 
 from django import forms
 from django.core.exceptions import ValidationError as FormValidationError
-from pydantic import AfterValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 # A search box: more words than this only slow the query down, they never narrow it usefully.
@@ -54,6 +55,21 @@ def date_in_range(value: dt.date | dt.datetime | None) -> bool:
     return MIN_DATE <= day <= MAX_DATE
 
 
+def _iso_text(pattern: str, kind: str):
+    # Pydantic also reads a number as a Unix time ("0" is 1 January 1970): only the ISO text the
+    # schema documents is a date here.
+    compiled = re.compile(pattern)
+
+    def checked(value):
+        if isinstance(value, str) and not compiled.match(value):
+            raise PydanticCustomError(kind, "Input should be an ISO date")
+        if isinstance(value, (int, float)):
+            raise PydanticCustomError(kind, "Input should be an ISO date")
+        return value
+
+    return BeforeValidator(checked)
+
+
 def _checked_date(value):
     if not date_in_range(value):
         raise PydanticCustomError("date_range", DATE_MESSAGE)
@@ -61,9 +77,9 @@ def _checked_date(value):
 
 
 # For API schemas: a date (or date and time) in the years above, with the bound in the schema.
-Date = Annotated[dt.date, AfterValidator(_checked_date),
+Date = Annotated[dt.date, _iso_text(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "date_parsing"), AfterValidator(_checked_date),
                  WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN})]
-DateTime = Annotated[dt.datetime, AfterValidator(_checked_date),
+DateTime = Annotated[dt.datetime, _iso_text(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T", "datetime_parsing"), AfterValidator(_checked_date),
                      WithJsonSchema({"type": "string", "format": "date-time", "pattern": DATETIME_PATTERN})]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 

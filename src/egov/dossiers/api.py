@@ -17,6 +17,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from egov.api.auth import AUTH, bearer
+from egov.api.errors import ErrorOut
 from egov.core.errors import NotFound, PermissionDenied, StateError, ValidationError
 from egov.core.limits import MAX_ID, Date, DateTime
 from egov.core.ratelimit import client_key
@@ -165,13 +166,6 @@ class ActionIn(Schema):
                                           "phê duyệt của hồ sơ) trước khi đính kèm. Khóa API không ký số được (403); "
                                           "chưa có chứng thư số: 422 `no_certificate`; lỗi ký số: 422, không đính "
                                           "kèm gì")
-
-
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
 
 
 def _reload(dossier: Dossier) -> Dossier:

@@ -65,7 +65,7 @@ class FeeOut(Schema):
     note: str
 
 
-class StepOut(Schema):
+class ProcessStepOut(Schema):
     order: int
     name: str
     role: str
@@ -78,7 +78,7 @@ class StepOut(Schema):
         return obj.get_role_display()
 
 
-class AgencyOut(Schema):
+class ProcedureAgencyOut(Schema):
     code: str
     name: str
     own_process: bool
@@ -86,7 +86,7 @@ class AgencyOut(Schema):
 
 class ProcessOut(Schema):
     agency: str | None
-    steps: list[StepOut]
+    steps: list[ProcessStepOut]
 
 
 class ProcedureDetailOut(ProcedureOut):
@@ -98,7 +98,7 @@ class ProcedureDetailOut(ProcedureOut):
     papers: list[PaperOut]
     fees: list[FeeOut]
     process: ProcessOut | None
-    agencies: list[AgencyOut]
+    agencies: list[ProcedureAgencyOut]
     file_online_url: str | None
 
 

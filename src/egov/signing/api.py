@@ -3,6 +3,7 @@
 
 from ninja import Router, Schema
 
+from egov.api.errors import ErrorOut
 from egov.signing import services
 from egov.signing.uploads import check_verify_rate, read_pdf_upload
 
@@ -35,9 +36,6 @@ class VerificationOut(Schema):
     signatures: list[SignatureOut]
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
 
 
 @router.post(
