@@ -139,3 +139,9 @@ def test_a_page_number_past_64_bits_shows_the_last_page(client, agency):
     client.force_login(make_official(Role.LEADER, Role.AGENCY_ADMIN, agency=agency))
     for path in ("/thu-tuc/", "/ho-so/", "/can-bo/co-quan/", "/van-ban/den/", "/van-ban/tim-kiem/"):
         assert client.get(path, {"page": HUGE, "direction": "incoming"}).status_code == 200, path
+
+
+def test_an_id_past_64_bits_in_a_page_address_is_not_found(client, agency):
+    client.force_login(make_official(Role.LEADER, Role.CLERK, agency=agency))
+    for path in (f"/ho-so/{HUGE}/", f"/van-ban/{HUGE}/", f"/van-ban/{HUGE}/tep/{HUGE}/"):
+        assert client.get(path).status_code == 404, path
