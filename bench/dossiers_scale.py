@@ -50,7 +50,7 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from egov.core.views import paginate
-from egov.dossiers import selectors
+from egov.dossiers import planning, selectors
 from egov.dossiers.models import Dossier
 from egov.org.models import Agency, User
 
@@ -86,8 +86,8 @@ def direct_stats(agency, date_from, date_to):
     from django.db.models import Count, Q
     from egov.dossiers.models import OPEN_STATUSES, RESOLVED_STATUSES, RUNNING_STATUSES
     S = Dossier.Status
-    now = timezone.now()
-    start, end = selectors._day_start(date_from), selectors._day_start(date_to + dt.timedelta(days=1))
+    overdue_before = planning.overdue_before(timezone.now())
+    start, end = planning.day_start(date_from), planning.day_start(date_to + dt.timedelta(days=1))
     if connection.vendor == "postgresql":
         base = Dossier.objects.extra(
             where=["dossiers_dossier.agency_id = ANY(ARRAY(SELECT id FROM org_agency WHERE path LIKE %s))"],
@@ -100,8 +100,8 @@ def direct_stats(agency, date_from, date_to):
         resolved_early=Count("agency", filter=Q(outcome="early")),
         resolved_on_time=Count("agency", filter=Q(outcome="on_time")),
         resolved_late=Count("agency", filter=Q(outcome="late")),
-        in_progress_on_time=Count("agency", filter=running & Q(due_at__gte=now)),
-        in_progress_overdue=Count("agency", filter=running & Q(due_at__lt=now)),
+        in_progress_on_time=Count("agency", filter=running & Q(due_at__gte=overdue_before)),
+        in_progress_overdue=Count("agency", filter=running & Q(due_at__lt=overdue_before)),
         waiting_supplement=Count("agency", filter=Q(status=S.WAITING_SUPPLEMENT)),
         refused=Count("agency", filter=Q(status=S.REFUSED)),
         withdrawn=Count("agency", filter=Q(status=S.WITHDRAWN)),

@@ -200,9 +200,8 @@ import datetime as dt, json, random, sys, time
 import django
 django.setup()
 from django.db import connection
-from django.utils import timezone
 from egov.dossiers import selectors
-from egov.dossiers.models import Dossier, DossierStep, RUNNING_STATUSES
+from egov.dossiers.models import Dossier, DossierStep, is_overdue
 
 TRACK_SQL = ('SELECT d.id, d.code, d.status, d.received_at, d.due_at, d.resolved_at, d.returned_at, d.outcome, '
              'p.code, p.name, a.code, a.name FROM dossiers_dossier d '
@@ -236,7 +235,7 @@ def track_raw(code):
         agency_code=acode, agency_name=aname, received_at=when(received), due_at=due, resolved_at=when(resolved),
         returned_at=when(returned), outcome=outcome,
         outcome_label=Dossier.Outcome(outcome).label if outcome else "",
-        overdue=bool(status in RUNNING_STATUSES and due and due < timezone.now()), steps=steps)
+        overdue=is_overdue(status, due), steps=steps)
 
 
 codes = json.load(open(sys.argv[1]))

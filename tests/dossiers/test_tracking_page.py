@@ -2,7 +2,6 @@
 and reused, so these check that what a visitor sees never lags behind the dossier or leaks from one
 visitor to another."""
 
-import datetime as dt
 import re
 
 import pytest
@@ -48,13 +47,15 @@ def test_the_page_shows_a_forwarded_dossier_at_once(client, world):
     assert "<strong>Thẩm định hồ sơ</strong>" in after
 
 
-def test_the_overdue_badge_appears_when_the_deadline_passes(client, world, monkeypatch):
+def test_the_overdue_badge_appears_when_the_due_day_passes(client, world, monkeypatch):
     dossier = world.received(received="2026-11-25 09:00")
     dossier.refresh_from_db()
-    assert "badge late" not in tracking_page(client, dossier.code)
+    assert dossier.due_at == aware("2026-12-02 09:00")
+    monkeypatch.setattr(timezone, "now", lambda: aware("2026-12-02 16:00"))
+    assert "badge late" not in tracking_page(client, dossier.code)  # on the due day: still on time
 
     # Nothing about the dossier changes, only the clock: the same code must not serve the old card.
-    monkeypatch.setattr(timezone, "now", lambda: dossier.due_at + dt.timedelta(minutes=1))
+    monkeypatch.setattr(timezone, "now", lambda: aware("2026-12-03 00:00"))
 
     assert '<span class="badge late">Quá hạn</span>' in tracking_page(client, dossier.code)
 

@@ -14,8 +14,8 @@ What it is and is not:
   agency's daily counter (`DailyCounter` is raised to the highest number used, so later intake
   carries on without collision); due dates from the agency's working-day calendar (same result as
   `planning.resolution_due`, computed on a precomputed list of working days); time waiting for
-  a supplement shifts the due date; the outcome is early / on time / late by calendar day as
-  `planning.outcome_for` decides it.
+  a supplement shifts the due date; the outcome is early / on time / late by calendar day
+  (`planning.outcome_on`), and apology letters come only after the due day.
 - The mix: online share by the procedure's online service (full ~85 %, partial ~65 %, none 0),
   about 70 % overall for the demo catalogue; most dossiers resolved early or on time, some late
   (with an apology letter), recent ones still in progress (some overdue), some waiting for a
@@ -609,7 +609,7 @@ def _make_dossier(rng, office: _Agency, offer: _Offer, day, recv, now_p, names, 
         approved = rng.random() >= 0.03
         decided = step_rows[-1]
         d.resolved_at = inst(resolve)
-        d.outcome = planning_outcome(line, resolve, due)
+        d.outcome = planning.outcome_on(line.date(resolve), line.date(due))
         d.status = S.APPROVED if approved else S.REJECTED
         if not approved:
             decided.action = A.REJECTED
@@ -647,10 +647,12 @@ def _make_dossier(rng, office: _Agency, offer: _Offer, day, recv, now_p, names, 
                 events.add(_R(dossier_id=dossier_id, at=d.returned_at, kind="returned",
                                            label=RETURN_LABEL[method], actor_label="Cán bộ một cửa"))
 
-    # Late: an apology letter with a new date, issued once the due date has passed.
+    # Late: an apology letter with a new date, issued once the due day has passed (planning.is_late),
+    # so from the first office second of the next working day.
     late_at = stop if state == "running" or (state == "resolved" and d.outcome == Dossier.Outcome.LATE) else None
-    if late_at is not None and late_at > due and rng.random() < 0.8:
-        issued = due + max(US, int((late_at - due) * rng.uniform(0.1, 0.6)))
+    first_late = (line.index[line.date(due)] + 1) * line.day + US
+    if late_at is not None and late_at >= first_late and rng.random() < 0.8:
+        issued = first_late + int((late_at - first_late) * rng.uniform(0.1, 0.6))
         new_due = max(issued, due) + int(line.day * rng.randint(2, 10))
         letter = _R(dossier_id=dossier_id, reason=rng.choice(APOLOGY_REASONS), new_due_at=inst(new_due),
                                previous_due_at=d.due_at, created_at=inst(issued))
@@ -666,16 +668,6 @@ def _make_dossier(rng, office: _Agency, offer: _Offer, day, recv, now_p, names, 
     for step in step_rows:
         rows.steps.add(step)
     return used
-
-
-def planning_outcome(line: OfficeLine, resolved: int, due: int) -> str:
-    """`planning.outcome_for` on positions: compares the local calendar days."""
-    resolved_day, due_day = line.date(resolved), line.date(due)
-    if resolved_day < due_day:
-        return Dossier.Outcome.EARLY
-    if resolved_day == due_day:
-        return Dossier.Outcome.ON_TIME
-    return Dossier.Outcome.LATE
 
 
 def default_period(months: int = 12, today: dt.date | None = None) -> tuple[dt.date, dt.date]:

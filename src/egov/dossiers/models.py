@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from egov.core.text import fold
+from egov.dossiers import planning
 from egov.org.roles import Role
 from egov.signing.verdicts import SignatureFields
 
@@ -147,9 +152,7 @@ class Dossier(models.Model):
         return self.status in OPEN_STATUSES
 
     def is_overdue(self, now=None) -> bool:
-        from django.utils import timezone
-
-        return bool(self.status in RUNNING_STATUSES and self.due_at and self.due_at < (now or timezone.now()))
+        return is_overdue(self.status, self.due_at, now)
 
     def refresh(self) -> Dossier:
         self.refresh_from_db()
@@ -184,8 +187,69 @@ OPEN_STATUSES = RUNNING_STATUSES + (S.WAITING_SUPPLEMENT,)
 RESOLVED_STATUSES = (S.APPROVED, S.REJECTED, S.RETURNED)
 
 
+@dataclass(frozen=True)
+class Bucket:
+    """A statistics bucket (nhóm thống kê): where a received dossier stands now. Every received
+    dossier is in exactly one, so they sum to the received."""
+
+    name: str             # the figure in statistics and the API
+    label: str            # on the statistics page
+    column: str           # the DossierTally count that holds it (the two running buckets share one)
+    statuses: tuple       # the statuses it takes
+    outcome: str = ""     # resolved with this outcome
+    overdue: bool | None = None  # running ones: split live by is_overdue, since time alone moves them
+
+    def holds(self, status: str, outcome: str | None) -> bool:
+        """Whether a dossier with this status and outcome is counted in this bucket's column."""
+        return status in self.statuses and (outcome or "") == self.outcome
+
+    def condition(self) -> Q:
+        """`holds` as a filter (an outcome is only ever set on a resolved dossier: a DB constraint)."""
+        return Q(outcome=self.outcome) if self.outcome else Q(status__in=self.statuses)
+
+
+BUCKETS = (
+    Bucket("resolved_early", "Giải quyết trước hạn", "early", RESOLVED_STATUSES, Dossier.Outcome.EARLY),
+    Bucket("resolved_on_time", "Giải quyết đúng hạn", "on_time", RESOLVED_STATUSES, Dossier.Outcome.ON_TIME),
+    Bucket("resolved_late", "Giải quyết quá hạn", "late", RESOLVED_STATUSES, Dossier.Outcome.LATE),
+    Bucket("in_progress_on_time", "Đang giải quyết, trong hạn", "running", RUNNING_STATUSES, overdue=False),
+    Bucket("in_progress_overdue", "Đang giải quyết, quá hạn", "running", RUNNING_STATUSES, overdue=True),
+    Bucket("waiting_supplement", "Chờ bổ sung", "waiting", (S.WAITING_SUPPLEMENT,)),
+    Bucket("refused", "Từ chối tiếp nhận", "refused", (S.REFUSED,)),
+    Bucket("withdrawn", "Công dân rút hồ sơ", "withdrawn", (S.WITHDRAWN,)),
+)
+
+
+def bucket_column(status: str, outcome: str | None) -> str:
+    """The tally column a received dossier with this status and outcome counts in."""
+    for bucket in BUCKETS:
+        if bucket.holds(status, outcome):
+            return bucket.column
+    raise AssertionError(f"a received dossier in status {status} has no statistics bucket")
+
+
+def is_overdue(status: str, due_at: dt.datetime | None, now: dt.datetime | None = None) -> bool:
+    """Overdue (quá hạn): the clock runs at the agency and the due day has passed (planning.is_late)."""
+    return bool(status in RUNNING_STATUSES and due_at and planning.is_late(due_at, now or timezone.now()))
+
+
+def overdue_filter(now: dt.datetime | None = None) -> Q:
+    """`is_overdue` as a filter: a range on due_at, served by (agency, status, due_at) and the
+    partial index of running dossiers by due date."""
+    return Q(status__in=RUNNING_STATUSES, due_at__lt=planning.overdue_before(now or timezone.now()))
+
+
 TALLY_COUNTS = ("received_online", "received_counter", "early", "on_time", "late", "refused", "withdrawn",
                 "waiting", "running", "returned", "finished")
+# The tally columns of the buckets in the table's order; of the resolved; of the finished (not open).
+BUCKET_COLUMNS = tuple(name for name in TALLY_COUNTS if any(b.column == name for b in BUCKETS))
+RESOLVED_COLUMNS = tuple(dict.fromkeys(b.column for b in BUCKETS if b.outcome))
+FINISHED_COLUMNS = tuple(dict.fromkeys(b.column for b in BUCKETS if not set(b.statuses) & set(OPEN_STATUSES)))
+
+
+def sum_of(columns) -> models.Expression:
+    """`F(a) + F(b) + ...`: tally columns added in SQL."""
+    return functools.reduce(operator.add, (models.F(name) for name in columns))
 
 
 class DossierTally(models.Model):
@@ -226,12 +290,10 @@ class DossierTally(models.Model):
               for name in TALLY_COUNTS],
             # Every dossier received that day is in exactly one bucket.
             models.CheckConstraint(
-                condition=Q(received_online=models.F("early") + models.F("on_time") + models.F("late")
-                            + models.F("refused") + models.F("withdrawn") + models.F("waiting")
-                            + models.F("running") - models.F("received_counter")),
+                condition=Q(received_online=sum_of(BUCKET_COLUMNS) - models.F("received_counter")),
                 name="dossier_tally_buckets_sum_to_received"),
             models.CheckConstraint(
-                condition=Q(returned__lte=models.F("early") + models.F("on_time") + models.F("late")),
+                condition=Q(returned__lte=sum_of(RESOLVED_COLUMNS)),
                 name="dossier_tally_returned_are_resolved"),
         ]
         indexes = [
@@ -294,10 +356,8 @@ class DossierStep(models.Model):
         return f"{self.seq}. {self.name}"
 
     def is_overdue(self, now=None) -> bool:
-        from django.utils import timezone
-
-        end = self.finished_at or now or timezone.now()
-        return bool(self.due_at and end > self.due_at)
+        """Finished after its due day, or still open when that day has passed."""
+        return bool(self.due_at and planning.is_late(self.due_at, self.finished_at or now or timezone.now()))
 
 
 class DossierEvent(models.Model):

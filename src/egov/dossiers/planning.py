@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils import timezone
 
 from egov.core.calendar import WorkingCalendar, calendar_for
 from egov.org.roles import Role
@@ -89,13 +90,44 @@ def step_due(dossier, plan: list[PlannedStep], order: int) -> dt.datetime:
     return min(due, dossier.due_at) if dossier.due_at else due
 
 
-def outcome_for(resolved_at: dt.datetime, due_at: dt.datetime) -> str:
-    """Early before the due day, on time on it, late after it (the due date already excludes pauses)."""
-    from django.utils import timezone
+# -- lateness (quá hạn) ------------------------------------------------------------------------
+# A deadline is a day, not an instant: a dossier resolved before its due day is early (trước hạn),
+# on it on time (đúng hạn), after it late (quá hạn), and a dossier still running turns overdue only
+# when its due day has passed. Days are the agencies' (EGOV_TIME_ZONE), whatever a request
+# activated. Every judgement of lateness (outcome, overdue flag, overdue lists and counts, apology
+# letters, step badges) goes through these functions.
+def local_day(instant: dt.datetime) -> dt.date:
+    """The agencies' calendar day of `instant`."""
+    return timezone.localtime(instant, timezone.get_default_timezone()).date()
 
-    resolved_day, due_day = timezone.localtime(resolved_at).date(), timezone.localtime(due_at).date()
+
+def day_start(day: dt.date) -> dt.datetime:
+    """The instant the agencies' `day` begins."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone())
+
+
+def overdue_before(now: dt.datetime) -> dt.datetime:
+    """Whatever is due before this instant is late at `now`: the start of `now`'s day.
+
+    The form for queries: `due_at < overdue_before(now)` is a range on due_at, which the indexes
+    on due_at serve, and it is `is_late(due_at, now)` row by row."""
+    return day_start(local_day(now))
+
+
+def is_late(due_at: dt.datetime, at: dt.datetime) -> bool:
+    """Whether something due at `due_at` is late at `at`: resolved then, it would be late."""
+    return outcome_for(at, due_at) == "late"
+
+
+def outcome_on(resolved_day: dt.date, due_day: dt.date) -> str:
+    """Early before the due day, on time on it, late after it."""
     if resolved_day < due_day:
         return "early"
     if resolved_day == due_day:
         return "on_time"
     return "late"
+
+
+def outcome_for(resolved_at: dt.datetime, due_at: dt.datetime) -> str:
+    """The outcome of a dossier resolved at `resolved_at` (the due date already excludes pauses)."""
+    return outcome_on(local_day(resolved_at), local_day(due_at))

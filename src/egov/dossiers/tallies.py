@@ -20,36 +20,20 @@ from django.utils import timezone
 
 from egov.core import fixedsql
 from egov.dossiers.models import (
+    BUCKETS,
     RESOLVED_STATUSES,
-    RUNNING_STATUSES,
     TALLY_COUNTS,
     TALLY_STATE_FIELDS,
     Dossier,
     DossierTally,
+    bucket_column,
     tally_state,
 )
+from egov.dossiers.planning import local_day
 
 S = Dossier.Status
-OUTCOME_BUCKET = {Dossier.Outcome.EARLY: "early", Dossier.Outcome.ON_TIME: "on_time", Dossier.Outcome.LATE: "late"}
 FINISHED_STATUSES = RESOLVED_STATUSES + (S.REFUSED, S.WITHDRAWN)
 Key = tuple[int, dt.date, int]  # (agency_id, day, procedure_id)
-
-
-def local_day(instant: dt.datetime) -> dt.date:
-    """The day in the configured time zone (not the request's): the same day `_day_start` begins."""
-    return timezone.localtime(instant, timezone.get_default_timezone()).date()
-
-
-def bucket(status: str, outcome: str | None) -> str:
-    if outcome:
-        return OUTCOME_BUCKET[outcome]
-    if status in RUNNING_STATUSES:
-        return "running"
-    if status == S.WAITING_SUPPLEMENT:
-        return "waiting"
-    if status in (S.REFUSED, S.WITHDRAWN):
-        return str(status)
-    raise AssertionError(f"a received dossier in status {status} has no statistics bucket")
 
 
 def contribution(state: tuple | None) -> dict[Key, Counter]:
@@ -62,11 +46,10 @@ def contribution(state: tuple | None) -> dict[Key, Counter]:
     rows: dict[Key, Counter] = defaultdict(Counter)
     received = rows[(agency_id, local_day(received_at), procedure_id)]
     received[f"received_{channel}"] += 1
-    name = bucket(status, outcome)
-    received[name] += 1
+    received[bucket_column(status, outcome)] += 1
     if status == S.RETURNED:
         received["returned"] += 1
-    if name not in ("running", "waiting"):
+    if status in FINISHED_STATUSES:
         finished_at = resolved_at if outcome else closed_at
         rows[(agency_id, local_day(finished_at), procedure_id)]["finished"] += 1
     return rows
@@ -152,11 +135,7 @@ def recount(agencies=None, *, dossier_model=Dossier) -> dict[Key, dict[str, int]
     counts = {
         "received_online": Count("pk", filter=Q(channel=Dossier.Channel.ONLINE)),
         "received_counter": Count("pk", filter=Q(channel=Dossier.Channel.COUNTER)),
-        **{name: Count("pk", filter=Q(outcome=outcome)) for outcome, name in OUTCOME_BUCKET.items()},
-        "refused": Count("pk", filter=Q(status=S.REFUSED)),
-        "withdrawn": Count("pk", filter=Q(status=S.WITHDRAWN)),
-        "waiting": Count("pk", filter=Q(status=S.WAITING_SUPPLEMENT)),
-        "running": Count("pk", filter=Q(status__in=RUNNING_STATUSES)),
+        **{bucket.column: Count("pk", filter=bucket.condition()) for bucket in BUCKETS},
         "returned": Count("pk", filter=Q(status=S.RETURNED)),
     }
     by_received = (dossiers.annotate(tally_day=TruncDate("received_at", tzinfo=tz))

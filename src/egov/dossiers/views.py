@@ -21,6 +21,7 @@ from egov.dossiers.forms import (
     StatsFilterForm,
 )
 from egov.dossiers.models import (
+    BUCKETS,
     ApologyLetter,
     Dossier,
     DossierFile,
@@ -330,13 +331,6 @@ STAT_LABELS = [
     ("received", "Tổng số hồ sơ tiếp nhận"),
     ("online", "— Nộp trực tuyến"),
     ("counter", "— Nộp trực tiếp"),
-    ("resolved_early", "Giải quyết trước hạn"),
-    ("resolved_on_time", "Giải quyết đúng hạn"),
-    ("resolved_late", "Giải quyết quá hạn"),
-    ("in_progress_on_time", "Đang giải quyết, trong hạn"),
-    ("in_progress_overdue", "Đang giải quyết, quá hạn"),
-    ("waiting_supplement", "Chờ bổ sung"),
-    ("refused", "Từ chối tiếp nhận"),
-    ("withdrawn", "Công dân rút hồ sơ"),
+    *((bucket.name, bucket.label) for bucket in BUCKETS),
     ("returned", "Đã trả kết quả"),
 ]
