@@ -71,7 +71,7 @@ def open_pdf(page, link) -> tuple[bytes, str]:
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     filename = re.search(r'filename="([^"]+)"', response.headers.get("content-disposition", "")).group(1)
     fetched = page.request.get(response.url)
-    assert fetched.ok
+    assert fetched.status == 200
     page.go_back()
     return fetched.body(), filename
 
