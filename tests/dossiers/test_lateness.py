@@ -12,7 +12,6 @@ from egov.core.errors import StateError
 from egov.dossiers import workflow
 from tests.dossiers.factories import aware
 from tests.dossiers.recount import assert_stats_match
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -59,23 +58,30 @@ def apology_accepted(world, dossier) -> bool:
         return True
 
 
+def page(client, url, params=None) -> str:
+    response = client.get(url, params)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.content.decode()
+
+
 def test_one_dossier_through_its_due_day(client, world, monkeypatch):
     dossier = world.received(received="2026-03-02 09:00")
     workflow.forward(dossier=dossier, officer=world.counter, at=aware("2026-03-02 10:00"))
     workflow.forward(dossier=dossier, officer=world.specialist, at=aware("2026-03-04 09:00"))
     dossier.refresh()
     assert dossier.due_at == aware("2026-03-09 09:00")
-    client.login(username=world.counter.username, password=PASSWORD)
 
     seen = []
     for moment, _outcome, _overdue in MOMENTS:
         now = aware(moment)
         monkeypatch.setattr(timezone, "now", lambda now=now: now)
+        client.force_login(world.counter)  # a session lasts a working day: sign in at each moment
         badge = '<span class="badge late">Quá hạn</span>'
-        detail = client.get(reverse("dossier-detail", args=[dossier.pk])).content.decode()
-        listed = client.get(reverse("dossier-list")).content.decode()
-        overdue_list = client.get(reverse("dossier-list"), {"qua-han": "1"}).content.decode()
-        tracked = client.get(reverse("dossier-track-code", args=[dossier.code])).content.decode()
+        detail = page(client, reverse("dossier-detail", args=[dossier.pk]))
+        listed = page(client, reverse("dossier-list"))
+        assert dossier.code in listed
+        overdue_list = page(client, reverse("dossier-list"), {"qua-han": "1"})
+        tracked = page(client, reverse("dossier-track-code", args=[dossier.code]))
         stats = client.get("/api/v1/stats/dossiers", {"agency": world.agency.code}).json()
         assert_stats_match(stats, agency=world.agency, now=now)
         seen.append((moment, {
