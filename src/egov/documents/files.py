@@ -1,7 +1,7 @@
 """Uploaded files: checked by content (never by name or browser-sent type), then stored.
 
-A rejected upload leaves no trace: checks run before anything is written, and files written
-inside a service call are removed again if its transaction rolls back.
+A rejected upload leaves no trace: checks run before anything is written, and files are written
+before the service's transaction and removed again if it fails (`written`).
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ import io
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 
-from egov.core import uploads
+from egov.core import storage, uploads
 from egov.core.errors import ValidationError
 
 PDF = uploads.PDF
@@ -73,27 +72,22 @@ def check_bytes(name: str, data: bytes, *, allowed: tuple[str, ...] = (PDF,)) ->
     return Upload(name=name, data=data, content_type=checked.content_type)
 
 
-class WrittenFiles(list):
-    """Files written during one service call; removed again if the call fails."""
+def written(uploads: list[Upload]):
+    """Write checked uploads before the transaction that records them, removed again if the block
+    fails (egov.core.storage.written): `with files.written(uploads) as names, transaction.atomic():`."""
+    from egov.documents.models import DocumentFile
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is not None:
-            for storage, name in self:
-                storage.delete(name)
-        return False
+    field = DocumentFile._meta.get_field("file")
+    # The names the field's upload_to gave: documents/<year>/<month>/<sha256 prefix>.<type>
+    return storage.written((field.generate_filename(None, f"{u.sha256[:16]}{'.pdf' if u.is_pdf else '.docx'}"), u.data)
+                           for u in uploads)
 
 
-def store(document, upload: Upload, *, kind: str, written: WrittenFiles, uploaded_by=None, version: int = 1,
+def store(document, upload: Upload, *, name: str, kind: str, uploaded_by=None, version: int = 1,
           has_digital_signature: bool = False, signature: dict | None = None):
-    """Save `upload` as a DocumentFile of `document`, inside the caller's transaction.
+    """Record `upload`, stored under `name` (from `written`), as a DocumentFile of `document`.
 
     `signature`: the verdict on its digital signatures (egov.signing.verdicts.check_signatures), if checked.
-
-    Call inside `with WrittenFiles() as written, transaction.atomic():` so that a failed call
-    (a later check, a rolled-back transaction) removes the stored file again.
     """
     from egov.documents.models import DocumentFile
 
@@ -101,9 +95,7 @@ def store(document, upload: Upload, *, kind: str, written: WrittenFiles, uploade
     row = DocumentFile(document=document, kind=kind, version=version, name=upload.name,
                        content_type=upload.content_type, size=len(upload.data), sha256=upload.sha256,
                        has_digital_signature=has_digital_signature, uploaded_by=person, **(signature or {}))
-    suffix = ".pdf" if upload.is_pdf else ".docx"
-    row.file.save(f"{upload.sha256[:16]}{suffix}", ContentFile(upload.data), save=False)
-    written.append((row.file.storage, row.file.name))
+    row.file.name = name
     row.save()
     return row
 

@@ -74,7 +74,7 @@ def create_draft(*, actor, doc_type: DocumentType, summary: str, signer: User, u
     external = [(n.strip(), a.strip()) for n, a in external_recipients if n.strip()]
     if not recipients and not external:
         raise ValidationError("Cần chọn ít nhất một nơi nhận.", code="no_recipient")
-    with files.WrittenFiles() as written, transaction.atomic():
+    with files.written([upload] if upload is not None else []) as names, transaction.atomic():
         document = Document.objects.create(
             direction=Document.Direction.OUTGOING, agency=agency, status=Document.Status.DRAFT, doc_type=doc_type,
             summary=summary, issuer_name=agency.name, issuer_agency=agency, signer=signer,
@@ -86,7 +86,7 @@ def create_draft(*, actor, doc_type: DocumentType, summary: str, signer: User, u
         for name, address in external:
             Recipient.objects.create(document=document, external_name=name[:255], external_address=address[:255])
         if upload is not None:
-            files.store(document, upload, kind=DocumentFile.Kind.DRAFT, written=written, uploaded_by=actor)
+            files.store(document, upload, name=names[0], kind=DocumentFile.Kind.DRAFT, uploaded_by=actor)
         _grant(document, actor, DocumentAccess.Reason.DRAFTER)
         _grant(document, signer, DocumentAccess.Reason.SIGNER)
         search.index_document(document, extra_text=files.pdf_text(upload.data)[0] if upload and upload.is_pdf else "")
@@ -111,11 +111,11 @@ def add_draft_version(*, actor, document: Document, upload: files.Upload, note: 
     """The drafter uploads a new version of the draft (after comments)."""
     ensure_can(actor, "documents.draft", document.agency)
     _ensure_drafter(actor, document)
-    with files.WrittenFiles() as written, transaction.atomic():
+    with files.written([upload]) as (name,), transaction.atomic():
         document = _locked(document, status=Document.Status.DRAFT)
         latest = _latest_draft(document)
         version = (latest.version + 1) if latest else 1
-        row = files.store(document, upload, kind=DocumentFile.Kind.DRAFT, written=written, uploaded_by=actor,
+        row = files.store(document, upload, name=name, kind=DocumentFile.Kind.DRAFT, uploaded_by=actor,
                           version=version)
         if upload.is_pdf:
             search.index_document(document, extra_text=files.pdf_text(upload.data)[0])
@@ -230,21 +230,24 @@ def approve_outgoing(*, actor, document: Document, final_pdf: files.Upload | Non
     signed = files.check_bytes("ban-ky-so.pdf", signed_pdf) if signed_pdf is not None else None
     if final_pdf is not None and not final_pdf.is_pdf:
         raise ValidationError("Bản cuối phải là tệp PDF.", code="invalid_file_type")
-    # the final PDF's signatures, checked before the row lock (CPU work)
-    checked = check_signatures((signed or final_pdf).data) if (signed or final_pdf) is not None else None
-    with files.WrittenFiles() as written, transaction.atomic():
+    final, latest = signed or final_pdf, None
+    if final is None:
+        # The latest draft, read and written as the final before the lock; under it, the draft
+        # must still be the latest (a new version means someone else moved the document on).
+        latest = _latest_draft(document)
+        if latest is None or latest.content_type != files.PDF:
+            raise ValidationError("Cần tải lên bản PDF cuối cùng để duyệt ký.", code="final_pdf_required")
+        with latest.file.open("rb") as handle:
+            final = files.Upload(name=latest.name, data=handle.read(), content_type=files.PDF)
+    # the final PDF's signatures, checked before the row lock (CPU work; a draft's without network)
+    checked = check_signatures(final.data, allow_fetching=None if latest is None else False)
+    with files.written([final]) as (name,), transaction.atomic():
         document = _locked(document, status=Document.Status.AWAITING_SIGNATURE)
         if document.signer_id != actor.pk:
             raise PermissionDenied("Chỉ người ký được chọn mới duyệt ký được văn bản này.")
-        final = signed or final_pdf
-        if final is None:
-            latest = _latest_draft(document)
-            if latest is None or latest.content_type != files.PDF:
-                raise ValidationError("Cần tải lên bản PDF cuối cùng để duyệt ký.", code="final_pdf_required")
-            with latest.file.open("rb") as handle:
-                final = files.Upload(name=latest.name, data=handle.read(), content_type=files.PDF)
-            checked = check_signatures(final.data, allow_fetching=False)  # a draft: no network under the lock
-        files.store(document, final, kind=DocumentFile.Kind.FINAL, written=written, uploaded_by=actor,
+        if latest is not None and _latest_draft(document).pk != latest.pk:
+            raise StateError("Văn bản không còn ở bước này (có thể người khác đã xử lý).")
+        files.store(document, final, name=name, kind=DocumentFile.Kind.FINAL, uploaded_by=actor,
                     has_digital_signature=signed is not None, signature=checked)
         for field, value in checked.items():
             setattr(document, field, value)
@@ -288,10 +291,13 @@ def issue_outgoing(*, actor, document: Document, issued_on: dt.date | None = Non
     checked = check_signatures(issued.data) if issued is not None else None
     now = timezone.now()
     issued_on = issued_on or timezone.localdate(now)
-    with files.WrittenFiles() as written, transaction.atomic():
+    if issued is None:
+        raise StateError("Văn bản chưa có bản PDF đã duyệt để phát hành.")
+    # The issued file and each recipient's copy (their incoming document) are written before the
+    # locks; the recipients were fixed when the draft was approved.
+    recipients = list(document.recipients.filter(agency__isnull=False).select_related("agency").order_by("agency_id"))
+    with files.written([issued] * (1 + len(recipients))) as names, transaction.atomic():
         document = _locked(document, status=Document.Status.APPROVED)
-        if issued is None:
-            raise StateError("Văn bản chưa có bản PDF đã duyệt để phát hành.")
         for field, value in checked.items():
             setattr(document, field, value)
         year = issued_on.year
@@ -305,7 +311,7 @@ def issue_outgoing(*, actor, document: Document, issued_on: dt.date | None = Non
         document.is_published = True
         document.has_digital_signature = document.has_digital_signature or signed is not None
         document.save()
-        files.store(document, issued, kind=DocumentFile.Kind.ISSUED, written=written, uploaded_by=actor,
+        files.store(document, issued, name=names[0], kind=DocumentFile.Kind.ISSUED, uploaded_by=actor,
                     has_digital_signature=document.has_digital_signature, signature=checked)
         search.index_document(document)
         record(actor, "document.issued", document,
@@ -313,7 +319,7 @@ def issue_outgoing(*, actor, document: Document, issued_on: dt.date | None = Non
                         "digital_signature": document.has_digital_signature,
                         "signature": checked["signature_verdict"]})
         # Lock the recipients' registers in one order, so two issues cannot wait on each other.
-        for recipient in document.recipients.filter(agency__isnull=False).select_related("agency").order_by("agency_id"):
+        for recipient, name in zip(recipients, names[1:], strict=True):
             delivered = register_incoming(
                 actor=None, agency=recipient.agency, doc_type=document.doc_type, summary=document.summary,
                 number_symbol=document.number_symbol, issued_on=issued_on, issuer_name=document.agency.name,
@@ -321,7 +327,7 @@ def issue_outgoing(*, actor, document: Document, issued_on: dt.date | None = Non
                 signer_position=document.signer_position, urgency=document.urgency,
                 confidentiality=document.confidentiality, page_count=document.page_count, uploads=[issued],
                 channel=Document.Channel.INTERNAL, received_at=now, source=document,
-                checked_signatures={issued.sha256: checked})
+                checked_signatures={issued.sha256: checked}, stored=[name])
             recipient.delivered, recipient.delivered_at = delivered, now
             recipient.save(update_fields=["delivered", "delivered_at"])
     return document

@@ -56,7 +56,7 @@ def register_incoming(*, actor, agency, doc_type: DocumentType, summary: str, nu
                       page_count: int | None = None, due_on: dt.date | None = None,
                       uploads: list[files.Upload] = (), channel: str | None = None,
                       received_at: dt.datetime | None = None, source: Document | None = None,
-                      checked_signatures: dict[str, dict] | None = None) -> Document:
+                      checked_signatures: dict[str, dict] | None = None, stored: list[str] | None = None) -> Document:
     """Register an incoming document (vào sổ văn bản đến) and give it the next register number.
 
     Called by the clerk's form and the API (`actor` is the clerk or an API key), and with
@@ -68,6 +68,8 @@ def register_incoming(*, actor, agency, doc_type: DocumentType, summary: str, nu
     file, and the main PDF's on the document (shown beside it on its page and in lists).
     `checked_signatures` (sha256 -> verdict) skips files already verified in this instance: a
     delivery at issuing carries the verdict the issuing service took on the same bytes.
+    `stored`: the names `uploads` were already written under (files.written) by a caller that
+    registers inside its own transaction.
     """
     if actor is not None:
         ensure_can(actor, "documents.register", agency)
@@ -90,7 +92,8 @@ def register_incoming(*, actor, agency, doc_type: DocumentType, summary: str, nu
             pages = pages or count
     verdicts = signatures.check_all(uploads, known=checked_signatures)  # CPU work: before the locks
     main = next((u for u in uploads if u.is_pdf), None)
-    with files.WrittenFiles() as written, transaction.atomic():
+    with files.written(uploads if stored is None else []) as names, transaction.atomic():
+        names = names if stored is None else stored
         year = timezone.localtime(received_at).year
         document = Document.objects.create(
             direction=Document.Direction.INCOMING, agency=agency, status=Document.Status.REGISTERED,
@@ -104,11 +107,11 @@ def register_incoming(*, actor, agency, doc_type: DocumentType, summary: str, nu
             has_digital_signature=signatures.is_signed(verdicts.get(main.sha256) if main else None),
             **(verdicts[main.sha256] if main else {}))
         main_taken = False
-        for upload in uploads:
+        for upload, name in zip(uploads, names, strict=True):
             kind = DocumentFile.Kind.ATTACHMENT if main_taken or not upload.is_pdf else DocumentFile.Kind.MAIN
             main_taken = main_taken or kind == DocumentFile.Kind.MAIN
             checked = verdicts.get(upload.sha256) if upload.is_pdf else None
-            files.store(document, upload, kind=kind, written=written, uploaded_by=actor, signature=checked,
+            files.store(document, upload, name=name, kind=kind, uploaded_by=actor, signature=checked,
                         has_digital_signature=signatures.is_signed(checked))
         search.index_document(document, extra_text="\n".join(text_parts))
         record(auditor(actor), "document.delivered" if source is not None else "document.registered", document,

@@ -4,17 +4,15 @@ on the dossier, the state check, the change, the audit entry, side effects queue
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import uuid
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from egov.core import fixedsql
+from egov.core import fixedsql, storage
 from egov.core.audit import record
 from egov.core.errors import PermissionDenied, StateError, ValidationError
 from egov.core.tasks import queue
@@ -94,23 +92,11 @@ def notify(dossier: Dossier, what: str) -> None:
         queue(notify_citizen, dossier_id=dossier.pk, event=what)
 
 
-@contextlib.contextmanager
 def written(uploads: list[CheckedUpload], folder: str = "dossiers/papers"):
-    """Write already-checked uploads to storage and give their names; if the block fails, remove
-    them again. Enter it before the transaction that records them (`with written(...) as names,
-    transaction.atomic():`): the transaction then holds its locks (SQLite's single writer, a row
-    lock, an agency's daily counter) for its rows only, not while files are written."""
-    names: list[str] = []
-    try:
-        for upload in uploads:
-            names.append(default_storage.save(
-                f"{folder}/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}{upload.extension}",
-                ContentFile(upload.content)))
-        yield names
-    except BaseException:
-        for name in names:
-            default_storage.delete(name)
-        raise
+    """Write already-checked uploads before the transaction that records them, removed again if
+    the block fails (egov.core.storage.written): `with written(uploads) as names, transaction.atomic():`."""
+    return storage.written((f"{folder}/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}{upload.extension}",
+                            upload.content) for upload in uploads)
 
 
 def store_files(dossier: Dossier, uploads: list[CheckedUpload], names: list[str], *, actor,
