@@ -113,3 +113,14 @@ def test_every_login_door_honours_the_lockout_and_the_throttle(door_keeper, monk
         elif "Có quá nhiều lần đăng nhập sai" not in response.content.decode():
             problems.append(f"{url} ({kind}): no Vietnamese throttle message")
     assert not problems, problems
+
+
+def test_every_authentication_backend_goes_through_the_lockout(settings):
+    # A backend beside LoginBackend (LDAP, a national identity provider) would check passwords
+    # the doors above never see: it must extend LoginBackend or ask egov.org.lockout itself.
+    from django.utils.module_loading import import_string
+
+    from egov.org.auth import LoginBackend
+
+    strays = [path for path in settings.AUTHENTICATION_BACKENDS if not issubclass(import_string(path), LoginBackend)]
+    assert not strays, f"authentication backends outside the lockout: {strays}"
