@@ -229,3 +229,10 @@ def test_a_malformed_egov_clamd_stops_the_start(tmp_path):
     run = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True,
                          text=True, check=False)
     assert run.returncode != 0 and "EGOV_CLAMD='clamd'" in run.stderr
+
+
+def test_the_api_schema_tells_uploads_may_wait_for_the_scanner(client, db):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert "503" in paths["/api/v1/dossiers"]["post"]["responses"]
+    assert "503" in paths["/api/v1/signatures/verify"]["post"]["responses"]
+    assert "503" not in paths["/api/v1/procedures"]["get"]["responses"]

@@ -27,7 +27,9 @@ ERROR_RESPONSES = {
     "413": "Dữ liệu gửi lên quá lớn (too_large)",
     "422": "Dữ liệu không hợp lệ (invalid và các mã nghiệp vụ)",
     "429": "Gửi quá nhiều yêu cầu (rate_limited)",
+    "503": "Dịch vụ quét mã độc tạm thời không hoạt động, tệp chưa được nhận (scanner_unavailable)",
 }
+FORM_BODIES = {"multipart/form-data", "application/x-www-form-urlencoded"}
 
 
 class EgovAPI(NinjaAPI):
@@ -45,6 +47,8 @@ class EgovAPI(NinjaAPI):
                     statuses += ["401", "403"]
                 if method in ("post", "put", "patch"):
                     statuses += ["400", "409", "413"]
+                if set(operation.get("requestBody", {}).get("content", {})) & FORM_BODIES:
+                    statuses.append("503")  # forms carry uploads: refused while the malware scanner is down
                 responses = operation.setdefault("responses", {})
                 for status in statuses:
                     responses.setdefault(status, {"description": ERROR_RESPONSES[status], "content": error})
