@@ -89,6 +89,19 @@ def test_a_citizen_signs_up_activates_and_resets_the_password(page, db, mailoutb
     with page.expect_navigation():
         page.get_by_role("button", name="Kích hoạt").click()
     assert page.get_by_text("Tài khoản đã được kích hoạt.").is_visible()
+    page.goto("/tai-khoan/xac-thuc-hai-buoc/")  # a citizen may turn it on, and off again
+    secret = page.get_by_test_id("totp-secret").inner_text().replace(" ", "")
+    page.get_by_label("Mã xác thực").fill(code_from(page, secret))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Xác nhận và bật").click()
+    page.goto("/tai-khoan/xac-thuc-hai-buoc/")
+    assert page.get_by_role("button", name="Tắt").is_visible()
+    assert_fits(page)
+    shot(page, "two-factor-status")
+    page.get_by_label("Mã xác thực").fill(code_from(page, secret, 30))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Tắt").click()
+    assert page.get_by_text("Đã tắt xác thực hai bước.").is_visible()
     with page.expect_navigation():
         page.get_by_role("button", name="Đăng xuất").click()
 

@@ -184,4 +184,6 @@ def test_a_user_turns_2fa_off_with_a_code_and_it_is_audited(client, db):
     client.post(reverse("two-factor-setup"), {"action": "disable", "code": codes[3]})
     assert not accounts.has_two_factor(citizen)
     assert AuditEntry.objects.filter(action="account.2fa_disabled", object_id=str(citizen.pk)).exists()
-    assert client.get(reverse("home")).wsgi_request.user == citizen
+    home = client.get(reverse("home"))
+    assert home.wsgi_request.user == citizen
+    assert f'href="{reverse("two-factor-setup")}"' in home.content.decode()  # in the citizen's menu

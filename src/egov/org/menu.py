@@ -9,3 +9,5 @@ MENU += [
     MenuItem("Lịch làm việc", "working-calendar", "staff.home", order=900),
     MenuItem("Nhật ký thao tác", "audit-log", "audit.view", order=910),
 ]
+# Officials reach it from their home page; citizens have no home page of their own.
+MENU += [MenuItem("Xác thực hai bước", "two-factor-setup", "citizen", order=950)]
