@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -122,10 +123,9 @@ def two_factor_setup(request):
         else:
             if pending is not None:
                 _complete(request, user, pending["backend"], "ok")
-                next_url = pending["next"] or ("/can-bo/" if user.is_official else "/")
             else:
                 request.session[VERIFIED] = "ok"
-                next_url = "/can-bo/" if user.is_official else "/"
+            next_url = (pending or {}).get("next") or reverse("staff-home" if user.is_official else "home")
             return render(request, "org/account/recovery_codes.html", {"codes": codes, "next": next_url})
     secret = accounts.pending_secret(user=user)
     uri = totp.provisioning_uri(secret, account=user.username, issuer=settings.SITE_NAME)
