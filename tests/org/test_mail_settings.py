@@ -39,3 +39,14 @@ def test_smtp_is_configured_from_the_environment(tmp_path):
 def test_production_requires_two_factor_for_administrators_by_default(tmp_path):
     assert run(PRODUCTION, tmp_path)["REQUIRE_2FA_ADMINS"] == "True"
     assert run({**PRODUCTION, "EGOV_REQUIRE_2FA_ADMINS": "0"}, tmp_path)["REQUIRE_2FA_ADMINS"] == "False"
+
+
+def test_production_without_smtp_starts_but_warns_at_every_check(settings):
+    from egov.org.checks import mail_configured
+
+    settings.PRODUCTION = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    [warning] = mail_configured(None)
+    assert warning.id == "egov.W001" and "EGOV_SMTP_HOST" in warning.msg
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    assert mail_configured(None) == []
