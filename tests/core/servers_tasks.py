@@ -15,7 +15,7 @@ RUNS_TABLE = "storage_test_task_runs"
 def record_run(key: str, meet: int = 2) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {RUNS_TABLE} (key, pid) VALUES (%s, %s)", [key, os.getpid()])
-        for _ in range(600):  # at most 30 s
+        for _ in range(900):  # at most 45 s: the other worker may still be starting on a busy machine
             cursor.execute(f"SELECT count(DISTINCT pid) >= %s FROM {RUNS_TABLE}", [meet])
             if cursor.fetchone()[0]:
                 return
