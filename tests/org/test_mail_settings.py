@@ -50,3 +50,52 @@ def test_production_without_smtp_starts_but_warns_at_every_check(settings):
     assert warning.id == "egov.W001" and "EGOV_SMTP_HOST" in warning.msg
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     assert mail_configured(None) == []
+
+
+class _SmtpSink:
+    """A loopback SMTP server that keeps what it is sent: just enough of RFC 5321 for a client."""
+
+    def __init__(self):
+        import socketserver
+        import threading
+
+        self.messages: list[str] = []
+        sink = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                self.wfile.write(b"220 sink ESMTP\r\n")
+                while line := self.rfile.readline():
+                    verb = line.strip().split(b" ")[0].upper()
+                    if verb == b"DATA":
+                        self.wfile.write(b"354 go on\r\n")
+                        body = b"".join(iter(lambda: self.rfile.readline(), b".\r\n"))
+                        sink.messages.append(body.decode("utf-8", "replace"))
+                        self.wfile.write(b"250 kept\r\n")
+                    elif verb == b"QUIT":
+                        self.wfile.write(b"221 bye\r\n")
+                        return
+                    else:
+                        self.wfile.write(b"250 ok\r\n")
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_mail_goes_out_through_the_configured_smtp_server(tmp_path):
+    sink = _SmtpSink()
+    try:
+        send = ("from django.core.mail import send_mail; "
+                "send_mail('Đặt lại mật khẩu', 'Liên kết một lần', None, ['dan@example.vn']); ")
+        run({"EGOV_SMTP_HOST": "127.0.0.1", "EGOV_SMTP_PORT": str(sink.port), "EGOV_SMTP_TLS": "0",
+             "EGOV_MAIL_FROM": "dvc@example.vn"}, tmp_path, send=send)
+    finally:
+        sink.close()
+    [message] = sink.messages
+    assert "To: dan@example.vn" in message and "From: dvc@example.vn" in message
+    assert not (tmp_path / "mail").exists()
