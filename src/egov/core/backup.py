@@ -373,6 +373,9 @@ def _stage(archive: Path, staged: Path) -> tuple[dict, dict[str, tuple[int, str]
         raise RestoreRefused(f"Không đọc được tệp sao lưu {archive}: {exc}") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise RestoreRefused(f"{archive} không phải bản sao lưu của egov (thiếu {MANIFEST}).")
+    missing = {"database", "migrations", "row_counts", "files", "keys"} - set(manifest)
+    if missing:
+        raise RestoreRefused(f"Danh mục {MANIFEST} của bản sao lưu thiếu mục: {', '.join(sorted(missing))}.")
     if manifest.get("version") != VERSION:
         raise RestoreRefused(f"Bản sao lưu phiên bản {manifest.get('version')} không được hỗ trợ "
                              f"(phiên bản này đọc được {VERSION}).")
