@@ -22,14 +22,14 @@ def queue_state() -> dict:
     from django_tasks_db.models import DBTaskResult, get_date_max
 
     now = timezone.now()
-    # run_after holds the far future ("date max") for a task that may run at once
-    due = Q(status=TaskResultStatus.READY) & (Q(run_after__lte=now) | Q(run_after=get_date_max()))
-    figures = DBTaskResult.objects.aggregate(
-        ready=Count("pk", filter=due),
-        running=Count("pk", filter=Q(status=TaskResultStatus.RUNNING)),
-        failed=Count("pk", filter=Q(status=TaskResultStatus.FAILED)),
-        oldest=Min("enqueued_at", filter=due),
-    )
-    oldest = figures.pop("oldest")
-    figures["oldest_ready_seconds"] = int((now - oldest).total_seconds()) if oldest else 0
-    return figures
+    # Ready rows are read through django-tasks-db's partial index on READY; run_after holds the
+    # far future ("date max") for a task that may run at once.
+    ready = (DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+             .filter(Q(run_after__lte=now) | Q(run_after=get_date_max()))
+             .aggregate(ready=Count("pk"), oldest=Min("enqueued_at")))
+    busy_or_failed = DBTaskResult.objects.filter(status__in=[TaskResultStatus.RUNNING, TaskResultStatus.FAILED])
+    by_status = dict(busy_or_failed.values_list("status").annotate(n=Count("pk")).order_by())
+    oldest = ready["oldest"]
+    return {"ready": ready["ready"], "running": by_status.get(TaskResultStatus.RUNNING, 0),
+            "failed": by_status.get(TaskResultStatus.FAILED, 0),
+            "oldest_ready_seconds": int((now - oldest).total_seconds()) if oldest else 0}
