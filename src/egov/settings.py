@@ -236,6 +236,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Uploads: the hard ceiling per request; each feature checks its own limit by content.
 MAX_UPLOAD_BYTES = int(ENV.get("EGOV_MAX_UPLOAD_MB", "20")) * 1024 * 1024
+# An edXML message carries its files in base64, so its own ceiling (egov.exchange.edxml).
+EDXML_MAX_BYTES = int(ENV.get("EGOV_EDXML_MAX_MB", "50")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Every upload is scanned by clamd at this address (host:port or a Unix socket path) when set;
