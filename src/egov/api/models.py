@@ -59,6 +59,14 @@ class ApiKey(models.Model):
     def official_or_none(self):
         return None
 
+    @property
+    def account(self):
+        return None  # rows name people: a key's work is kept under no account
+
+    @property
+    def acting_agency(self):
+        return self.agency
+
     @staticmethod
     def generate() -> tuple[str, str, str]:
         """(raw key, prefix, hash) for a new key."""

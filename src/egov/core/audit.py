@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from egov.core import fixedsql
+from egov.core.actors import account_of, agency_of
 from egov.core.models import AuditChain, AuditEntry
 
 # Who is calling from where: set by the request middleware or the CLI, read when recording.
@@ -51,11 +52,10 @@ def entry_hash(entry: AuditEntry) -> str:
 def record(actor, action: str, obj=None, *, agency=None, summary: dict | None = None,
            object_type: str | None = None, object_id: str | None = None) -> AuditEntry:
     """Append an audit entry for `actor` doing `action` on `obj`, inside the caller's transaction."""
-    is_key = getattr(actor, "is_api_key", False)
     if agency is None:
         agency = getattr(obj, "agency", None) if obj is not None else None
-        if agency is None and actor is not None:
-            agency = actor.agency if is_key else getattr(getattr(actor, "official", None), "agency", None)
+        if agency is None:
+            agency = agency_of(actor)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -69,7 +69,7 @@ def record(actor, action: str, obj=None, *, agency=None, summary: dict | None = 
             seq=last_seq + 1,
             at=timezone.now(),
             # An API key is recorded by name: audit actors are accounts.
-            actor=actor if getattr(actor, "pk", None) and not is_key else None,
+            actor=account_of(actor),
             actor_label=_actor_label(actor),
             roles=",".join(sorted(actor.role_codes())) if hasattr(actor, "role_codes") else "",
             agency=agency,

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from egov.api.auth import AUTH
 from egov.api.pagination import limit_field, offset_field
+from egov.core.actors import is_api_key
 from egov.core.errors import PermissionDenied, ValidationError
 from egov.core.limits import Date, Id
 from egov.documents import files, selectors, services
@@ -152,7 +153,7 @@ def _caller_agency(actor, code: str | None) -> Agency:
         if agency is None:
             raise ValidationError("Không tìm thấy cơ quan có mã định danh này.", code="unknown_agency")
         return agency
-    if getattr(actor, "is_api_key", False):
+    if is_api_key(actor):
         return actor.agency
     official = getattr(actor, "official_or_none", None)
     if official is None:

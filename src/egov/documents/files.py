@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from egov.core import storage, uploads
+from egov.core.actors import account_of
 from egov.core.errors import ValidationError
 
 PDF = uploads.PDF
@@ -91,7 +92,7 @@ def store(document, upload: Upload, *, name: str, kind: str, uploaded_by=None, v
     """
     from egov.documents.models import DocumentFile
 
-    person = uploaded_by if getattr(uploaded_by, "pk", None) and not getattr(uploaded_by, "is_api_key", False) else None
+    person = account_of(uploaded_by)
     row = DocumentFile(document=document, kind=kind, version=version, name=upload.name,
                        content_type=upload.content_type, size=len(upload.data), sha256=upload.sha256,
                        has_digital_signature=has_digital_signature, uploaded_by=person, **(signature or {}))

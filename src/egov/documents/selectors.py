@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
+from egov.core.actors import is_api_key
 from egov.core.errors import NotFound
 from egov.documents import search
 from egov.documents.models import (
@@ -30,7 +31,7 @@ WHOLE_AGENCY_ROLES = {Role.LEADER, Role.CLERK}
 
 def visibility(actor) -> Q:
     """A filter on Document for what `actor` may see (matches nothing for strangers)."""
-    if getattr(actor, "is_api_key", False):
+    if is_api_key(actor):
         return Q(agency__path__startswith=actor.agency.path)
     official = actor.official_or_none if getattr(actor, "is_authenticated", False) else None
     if official is None:
@@ -102,7 +103,7 @@ def search_documents(actor, filters: Filters, *, page: int = 1, per_page: int = 
 
 def _scope(actor, filters: Filters) -> search.Scope:
     """What the text index can narrow by itself: the actor's one agency, the type, the years."""
-    official = None if getattr(actor, "is_api_key", False) else getattr(actor, "official_or_none", None)
+    official = None if is_api_key(actor) else getattr(actor, "official_or_none", None)
     years: tuple[int, ...] = ()
     if filters.date_from and filters.date_to and filters.date_from <= filters.date_to:
         years = tuple(range(filters.date_from.year, filters.date_to.year + 1))

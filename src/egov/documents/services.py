@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from egov.core.actors import is_api_key
 from egov.core.audit import record
 from egov.core.calendar import MAX_WORKING_DAYS, calendar_for
 from egov.core.errors import PermissionDenied, StateError, ValidationError
@@ -40,7 +41,7 @@ def _person(actor):
 
 def auditor(actor):
     """Who the audit entry names: the official, or the API key's label (the trail keeps users only)."""
-    return actor.display_name if getattr(actor, "is_api_key", False) else actor
+    return actor.display_name if is_api_key(actor) else actor
 
 
 def _clean(text: str | None, *, limit: int | None = None) -> str:

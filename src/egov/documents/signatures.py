@@ -10,6 +10,7 @@ sign with their certificate, or go on without a signature (and say so).
 
 from __future__ import annotations
 
+from egov.core.actors import is_api_key
 from egov.signing.verdicts import SignatureVerdict, check_signatures
 
 
@@ -35,7 +36,7 @@ def approval_mode(actor, document) -> str:
     from egov.signing.selectors import has_signing_certificate
 
     official = getattr(actor, "official_or_none", None)
-    if official is None or getattr(actor, "is_api_key", False):
+    if official is None or is_api_key(actor):
         return "plain"
     return "sign" if has_signing_certificate(official) else "plain"
 
@@ -46,6 +47,6 @@ def issue_mode(actor, agency) -> str:
     from egov.org.permissions import can
     from egov.signing.selectors import active_certificate_of_agency
 
-    if getattr(actor, "is_api_key", False) or not can(actor, "signing.sign_agency", agency):
+    if is_api_key(actor) or not can(actor, "signing.sign_agency", agency):
         return "plain"
     return "sign" if active_certificate_of_agency(agency) is not None else "plain"

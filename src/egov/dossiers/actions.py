@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from egov.core.actors import is_api_key
 from egov.core.errors import PermissionDenied, ValidationError
 from egov.dossiers import planning, services, workflow
 from egov.dossiers.models import RESOLVED_STATUSES, Dossier
@@ -85,7 +86,7 @@ def sign_result(*, dossier: Dossier, actor, pdf: bytes, label: str):
     it (egov.signing.integration.sign_dossier_result). Any refusal leaves nothing attached."""
     from egov.signing.integration import sign_dossier_result
 
-    if getattr(actor, "is_api_key", False):
+    if is_api_key(actor):
         raise PermissionDenied("Khóa API không ký số được: chỉ cán bộ ký bằng chứng thư số của mình.",
                                code="api_key_cannot_sign")
     return sign_dossier_result(actor=actor, dossier=dossier, pdf=pdf, label=label)
@@ -97,7 +98,7 @@ def result_signing(actor, dossier: Dossier) -> str:
     have no certificate yet) or "" (signing is not theirs to do here)."""
     from egov.signing.selectors import has_signing_certificate
 
-    if getattr(actor, "is_api_key", False) or not workflow.can_act_on_step(actor, dossier):
+    if actor.is_api_key or not workflow.can_act_on_step(actor, dossier):
         return ""
     official = actor.official_or_none
     if official is None or not can(actor, "signing.sign_personal", official.agency):

@@ -18,6 +18,7 @@ from pydantic import Field
 
 from egov.api.auth import AUTH, bearer
 from egov.api.errors import ErrorOut
+from egov.core.actors import is_api_key
 from egov.core.errors import NotFound, PermissionDenied, StateError, ValidationError
 from egov.core.limits import MAX_ID, Date, DateTime
 from egov.core.ratelimit import client_key
@@ -184,7 +185,7 @@ def submit(request, data: Form[DossierIn]):
         raise NotFound("Không tìm thấy thủ tục hoặc cơ quan tiếp nhận.")
     procedure, agency, papers = target
     values = data.dict()
-    if not getattr(actor, "is_api_key", False) and not values["applicant_name"]:
+    if not is_api_key(actor) and not values["applicant_name"]:
         values.update(applicant_name=actor.organization_name or actor.full_name,
                       applicant_id_number=values["applicant_id_number"] or actor.identity_number,
                       applicant_phone=values["applicant_phone"] or actor.phone or "",
@@ -245,7 +246,7 @@ def detail(request, code: str):
                          "số của tệp có trong `results`.")
 def act(request, code: str, payload: ActionIn):
     actor = request.auth
-    if not getattr(actor, "is_api_key", False) and actor.official_or_none is None:
+    if not actor.is_api_key and actor.official_or_none is None:
         raise PermissionDenied()
     dossier = selectors.get_dossier_for(actor, code)
     if payload.version is not None and payload.version != dossier.version:

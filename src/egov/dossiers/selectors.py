@@ -11,6 +11,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from egov.core import fixedsql
+from egov.core.actors import is_api_key
 from egov.core.errors import NotFound
 from egov.core.text import search_terms
 from egov.dossiers.models import (
@@ -85,7 +86,7 @@ def officer_dossiers(actor, *, status: str = "", procedure: str = "", overdue: b
 def get_staff_dossier(actor, pk) -> Dossier:
     dossier = staff_dossiers(actor).select_related("procedure", "agency", "current_step",
                                                    "current_step__agency").filter(pk=pk).first()
-    if dossier is None or (not can(actor, "dossier.view") and not getattr(actor, "is_api_key", False)):
+    if dossier is None or (not can(actor, "dossier.view") and not is_api_key(actor)):
         raise NotFound("Không tìm thấy hồ sơ.")
     return dossier
 
@@ -108,7 +109,7 @@ def get_dossier_for(actor, code: str) -> Dossier:
     if len(code) == 36 and code.count("-") == 4:
         lookup |= Q(ref=code)
     base = Dossier.objects.select_related("procedure", "agency", "current_step", "current_step__agency")
-    if getattr(actor, "is_api_key", False) or getattr(actor, "official_or_none", None):
+    if is_api_key(actor) or getattr(actor, "official_or_none", None):
         if not can(actor, "dossier.view"):
             raise NotFound("Không tìm thấy hồ sơ.")
         ids = _agency_ids(actor)

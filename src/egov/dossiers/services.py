@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from egov.core import fixedsql, storage
+from egov.core.actors import account_of, is_api_key
 from egov.core.audit import record
 from egov.core.errors import PermissionDenied, StateError, ValidationError
 from egov.core.tasks import queue
@@ -67,7 +68,7 @@ def bump(dossier: Dossier, original: Dossier | None = None) -> Dossier:
 
 def audit(actor, action: str, obj, **kwargs):
     """Audit entry; an API key is recorded by name (audit actors are accounts)."""
-    if getattr(actor, "is_api_key", False):
+    if is_api_key(actor):
         actor = actor.display_name
     return record(actor, action, obj, **kwargs)
 
@@ -81,7 +82,7 @@ def actor_label(actor) -> str:
 def event(dossier: Dossier, kind: str, label: str, *, actor=None, note: str = "", at=None) -> DossierEvent:
     return fixedsql.insert([DossierEvent(
         dossier=dossier, at=now_or(at), kind=kind, label=label, note=note,
-        actor=actor if getattr(actor, "pk", None) and not getattr(actor, "is_api_key", False) else None,
+        actor=account_of(actor),
         actor_label=actor_label(actor)[:200])])[0]
 
 
@@ -107,8 +108,7 @@ def store_files(dossier: Dossier, uploads: list[CheckedUpload], names: list[str]
         row = DossierFile(dossier=dossier, paper_id=upload.paper_id, supplement=supplement, label=upload.label[:500],
                           original_name=upload.original_name, content_type=upload.content_type, size=upload.size,
                           sha256=upload.sha256,
-                          uploaded_by=actor if getattr(actor, "pk", None) and not getattr(actor, "is_api_key", False)
-                          else None)
+                          uploaded_by=account_of(actor))
         row.file.name = name
         rows.append(row)
     return fixedsql.insert(rows)
@@ -136,7 +136,7 @@ def _check_applicant(data: dict) -> dict:
 
 
 def owner_key(actor) -> str:
-    if getattr(actor, "is_api_key", False):
+    if is_api_key(actor):
         return f"apikey:{actor.pk}"
     return f"user:{actor.pk}"
 
@@ -188,7 +188,7 @@ def submit_online_once(*, actor, procedure, agency, data: dict, uploads: list[Ch
                        at=None) -> tuple[Dossier, bool]:
     """`submit_online`, telling whether this call created the dossier (False: the key was used before).
     `papers`: the procedure's required papers when the caller has read them already."""
-    is_key = getattr(actor, "is_api_key", False)
+    is_key = is_api_key(actor)
     if is_key:
         ensure_can(actor, "dossier.submit", agency)
     elif not actor.is_authenticated or actor.is_official:
@@ -270,7 +270,7 @@ def _close_step(dossier: Dossier, action: str, actor, at, note: str = "") -> Dos
         return None
     DossierStep.objects.filter(pk=step.pk).update(
         finished_at=at, action=action, note=note[:2000],
-        finished_by=actor if getattr(actor, "pk", None) and not getattr(actor, "is_api_key", False) else None)
+        finished_by=account_of(actor))
     dossier.current_step = None
     return step
 
@@ -279,7 +279,7 @@ def _close_step(dossier: Dossier, action: str, actor, at, note: str = "") -> Dos
 def _receive(dossier: Dossier, officer, at: dt.datetime) -> None:
     """Give the locked dossier its code and due date and open its first step."""
     dossier.code = next_dossier_code(dossier.agency, timezone.localtime(at).date())
-    dossier.received_at, dossier.received_by = at, officer if not getattr(officer, "is_api_key", False) else None
+    dossier.received_at, dossier.received_by = at, officer if not is_api_key(officer) else None
     dossier.due_at = planning.resolution_due(dossier.procedure, dossier.agency, at)
     dossier.status = S.RECEIVED
     plan = planning.plan_for(dossier.procedure, dossier.agency)
@@ -323,7 +323,7 @@ def refuse(*, dossier: Dossier, officer, reason: str, at=None) -> Dossier:
         locked = lock(dossier, S.SUBMITTED)
         locked.status, locked.refusal_reason = S.REFUSED, reason
         locked.received_at, locked.closed_at = at, at
-        locked.received_by = officer if not getattr(officer, "is_api_key", False) else None
+        locked.received_by = officer if not is_api_key(officer) else None
         bump(locked, dossier)
         event(locked, "refused", "Từ chối tiếp nhận hồ sơ", actor=officer, note=reason, at=at)
         audit(officer, "dossier.refused", locked, summary={"reason": reason})

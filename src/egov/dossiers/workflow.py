@@ -8,6 +8,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from egov.core.actors import is_api_key
 from egov.core.calendar import calendar_for
 from egov.core.errors import PermissionDenied, StateError, ValidationError
 from egov.dossiers import planning
@@ -53,7 +54,7 @@ def can_act_on_step(actor, dossier: Dossier) -> bool:
 
     if not can(actor, "dossier.process", step.agency):
         return False
-    if getattr(actor, "is_api_key", False):
+    if actor.is_api_key:
         return True
     official = actor.official_or_none
     if official is None or official.agency_id != step.agency_id or step.role not in actor.role_codes():
@@ -137,7 +138,7 @@ def request_supplement(*, dossier: Dossier, officer, missing: list[str], note: s
     with transaction.atomic():
         locked = _lock_step(dossier, S.RECEIVED, S.IN_PROGRESS)
         SupplementRequest.objects.create(dossier=locked, missing=missing, note=note, requested_by=officer
-                                         if not getattr(officer, "is_api_key", False) else None, requested_at=at)
+                                         if not is_api_key(officer) else None, requested_at=at)
         locked.status, locked.paused_at = S.WAITING_SUPPLEMENT, at
         bump(locked, dossier)
         event(locked, "supplement_requested", "Yêu cầu bổ sung hồ sơ", actor=officer,
@@ -283,7 +284,7 @@ def attach_result(*, dossier: Dossier, officer, upload: CheckedUpload, label: st
         locked = lock(dossier, S.RECEIVED, S.IN_PROGRESS, S.APPROVED, S.REJECTED)
         result = ResultDocument(dossier=locked, label=(label or upload.label or "Kết quả giải quyết")[:255],
                                 size=upload.size, sha256=upload.sha256,
-                                uploaded_by=None if getattr(officer, "is_api_key", False) else officer,
+                                uploaded_by=None if is_api_key(officer) else officer,
                                 **checked)
         result.file.name = name
         result.save()
@@ -309,7 +310,7 @@ def return_result(*, dossier: Dossier, actor, method: str, receiver_name: str = 
         locked = lock(dossier, S.APPROVED, S.REJECTED)
         _close_step(locked, A.RETURNED, actor, at, note)
         ReturnRecord.objects.create(dossier=locked, method=method, returned_at=at,
-                                    returned_by=None if getattr(actor, "is_api_key", False) else actor,
+                                    returned_by=None if is_api_key(actor) else actor,
                                     receiver_name=(receiver_name or locked.applicant_name)[:200], note=note[:255])
         locked.status, locked.returned_at, locked.closed_at = S.RETURNED, at, at
         bump(locked, dossier)
@@ -333,7 +334,7 @@ def issue_apology(*, dossier: Dossier, officer, new_due_at: dt.datetime, reason:
             raise ValidationError("Ngày hẹn mới phải sau hôm nay và sau hạn cũ.", code="new_due_at")
         letter = ApologyLetter.objects.create(dossier=locked, reason=reason, new_due_at=new_due_at,
                                               previous_due_at=locked.due_at,
-                                              created_by=None if getattr(officer, "is_api_key", False) else officer)
+                                              created_by=None if is_api_key(officer) else officer)
         event(locked, "apology", "Phiếu xin lỗi và hẹn lại ngày trả kết quả", actor=officer,
               note=f"{reason} (hẹn mới {timezone.localtime(new_due_at):%d/%m/%Y %H:%M})", at=now)
         audit(officer, "dossier.apology_issued", locked, summary={"new_due_at": new_due_at, "reason": reason})

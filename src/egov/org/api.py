@@ -41,7 +41,7 @@ def list_agencies(request, filters: Query[AgencyFilter]):
 @router.get("/me", response=MeOut, auth=AUTH, summary="Người dùng hoặc hệ thống đang gọi API")
 def me(request):
     actor = request.auth
-    if getattr(actor, "is_api_key", False):
+    if actor.is_api_key:
         return {"kind": "api_key", "name": actor.name, "agency": actor.agency.code, "roles": [], "scopes": actor.scopes}
     official = actor.official_or_none
     return {"kind": actor.kind, "name": actor.display_name, "agency": official.agency.code if official else None,

@@ -164,6 +164,18 @@ class User(AbstractUser):
     def official_or_none(self):
         return getattr(self, "official", None) if self.kind == self.Kind.OFFICIAL else None
 
+    # An account is an `egov.core.actors.Actor`, as an API key is.
+    is_api_key = False
+
+    @property
+    def account(self):
+        return self if self.pk else None
+
+    @property
+    def acting_agency(self):
+        official = getattr(self, "official", None)
+        return official.agency if official is not None else None
+
     def role_codes(self) -> frozenset[str]:
         cached = getattr(self, "_role_codes", None)
         if cached is None:

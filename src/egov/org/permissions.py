@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from egov.core.actors import is_api_key
 from egov.core.errors import PermissionDenied
 from egov.core.registry import egov_modules
 from egov.org.roles import Role
@@ -69,7 +70,7 @@ def can(actor, permission: str, agency=None) -> bool:
     if actor is None:
         return False
     rule = rule_for(permission)
-    if getattr(actor, "is_api_key", False):
+    if is_api_key(actor):
         if not rule.scope or not actor.has_scope(rule.scope):
             return False
         return agency is None or agency.is_within(actor.agency)
@@ -97,7 +98,7 @@ def visible_agencies(actor):
     """The agencies whose objects `actor` may see at all (scoping for lists)."""
     from egov.org.models import Agency
 
-    if getattr(actor, "is_api_key", False):
+    if is_api_key(actor):
         return actor.agency.descendants()
     official = actor.official_or_none if getattr(actor, "is_authenticated", False) else None
     if official is None:
