@@ -13,7 +13,6 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("", include("egov.api.urls")),
     path("", include("egov.org.urls")),
-    path("", include("egov.core.urls")),
     path("thu-tuc/", include("egov.procedures.urls")),
     path("ho-so/", include("egov.dossiers.urls")),
     path("van-ban/", include("egov.documents.urls")),

@@ -26,7 +26,7 @@ import pytest
 SIGN_DOCUMENT = """
 from egov.documents.models import Document
 from egov.org.models import User
-from egov.signing.integration import issue_signed_document, sign_outgoing_document
+from egov.documents.outgoing import issue_signed_document, sign_outgoing_document
 
 document = Document.objects.get(status=Document.Status.AWAITING_SIGNATURE)
 sign_outgoing_document(actor=document.signer, document=document)

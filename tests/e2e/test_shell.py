@@ -17,7 +17,7 @@ WRONG_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
 def expected_menu(identifier: str) -> list[tuple[str, str]]:
     from django.db.models import Q
 
-    from egov.core.menu import menu_for
+    from egov.org.access import menu_for
     from egov.org.models import User
 
     user = User.objects.get(Q(username=identifier) | Q(email=identifier))

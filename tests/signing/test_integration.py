@@ -10,12 +10,12 @@ from egov.core.errors import PermissionDenied, StateError
 from egov.documents import files
 from egov.documents import services as documents
 from egov.documents.models import Document, DocumentFile
-from egov.signing import services
-from egov.signing.integration import (
+from egov.documents.outgoing import (
     issue_signed_document,
     sign_outgoing_document,
     verify_document_file,
 )
+from egov.signing import services
 from egov.signing.models import SignatureRecord
 from tests.documents.conftest import build_world, doc_type
 
@@ -79,7 +79,7 @@ def test_issuing_needs_an_approved_document(world, awaiting):
 
 def test_leader_signs_a_dossier_result_which_the_citizen_can_verify(agency, other_agency, citizen, pki, document):
     from egov.dossiers import workflow
-    from egov.signing.integration import sign_dossier_result
+    from egov.dossiers.workflow import sign_dossier_result
     from tests.dossiers.conftest import World
     from tests.dossiers.test_workflow import at_leader
 
@@ -98,7 +98,7 @@ def test_leader_signs_a_dossier_result_which_the_citizen_can_verify(agency, othe
 
 
 def test_only_the_leader_at_the_step_signs_a_result(agency, other_agency, citizen, pki, document):
-    from egov.signing.integration import sign_dossier_result
+    from egov.dossiers.workflow import sign_dossier_result
     from tests.dossiers.conftest import World
     from tests.dossiers.test_workflow import at_specialist
 

@@ -1,4 +1,5 @@
-"""Demo data: each app contributes `<app>/demo.py` with `load(out)`; each set loads once."""
+"""Demo data: each app contributes `<app>/demo.py` with `load(out)`; each set loads once. An app
+whose demo has accounts to sign in with lists them in `account_table()`."""
 
 from __future__ import annotations
 
@@ -31,3 +32,13 @@ def load_all(out) -> list[str]:
             DemoLoad.objects.create(name=name)
         loaded.append(name)
     return loaded
+
+
+def demo_accounts() -> list[str]:
+    """The demo sign-in accounts, a line each, from every app's `demo.account_table()`."""
+    lines = []
+    for app in DEMO_APPS:
+        table = getattr(app_module(f"egov.{app}", "demo"), "account_table", None)
+        if table is not None:
+            lines.extend(table())
+    return lines

@@ -1,4 +1,5 @@
-"""Shared view helpers: access decorators, pagination, health endpoints."""
+"""Shared view helpers: pagination, error pages, health endpoints. The staff pages' guard, which
+asks the permission engine, is `org.access.staff_required`."""
 
 from __future__ import annotations
 
@@ -18,24 +19,6 @@ from egov.core.errors import PermissionDenied
 from egov.core.tasks import queue_state
 
 PAGE_SIZE = 25
-
-
-def staff_required(permission: str = "staff.home"):
-    """Only signed-in officials holding `permission` (any agency) reach the view."""
-    from egov.org.permissions import can
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not can(request.user, permission):
-                return forbidden(request)
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def citizen_required(view):

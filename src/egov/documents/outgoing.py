@@ -6,8 +6,12 @@ leader approves with the final PDF (AWAITING_SIGNATURE -> APPROVED) -> the clerk
 (number, symbol, date; ISSUED), which delivers it to recipients in this instance and publishes
 it to the agency's internal library.
 
-Signing hook: `approve_outgoing(..., signed_pdf=...)` and `issue_outgoing(..., signed_pdf=...)`
-take a PAdES-signed PDF from egov.signing; the document then records `has_digital_signature`.
+Signing: `approve_outgoing(..., signed_pdf=...)` and `issue_outgoing(..., signed_pdf=...)` take a
+PAdES-signed PDF from egov.signing; the document then records `has_digital_signature`. The leader's
+approval is a signature (`sign_outgoing_document`) and issuing adds the agency's signature
+(`issue_signed_document`): the cheap checks (state, designated signer, permission) run before the
+signature is made, so a refused request costs no private-key operation and leaves no signature
+record; `approve_outgoing`/`issue_outgoing` repeat them under the row lock, so a race is still refused.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from egov.documents.numbering import build_symbol, next_number
 from egov.org.models import Agency, User
 from egov.org.permissions import can, ensure_can
 from egov.org.roles import Role
+from egov.signing.pades import VerificationReport
+from egov.signing.services import sign_for_agency, sign_for_official, verify_and_summarise
 from egov.signing.verdicts import check_signatures
 
 
@@ -331,3 +337,64 @@ def issue_outgoing(*, actor, document: Document, issued_on: dt.date | None = Non
             recipient.delivered, recipient.delivered_at = delivered, now
             recipient.save(update_fields=["delivered", "delivered_at"])
     return document
+
+
+# -- digital signatures -------------------------------------------------------------------------
+
+
+def _latest_pdf(document, kind: str) -> bytes | None:
+    """The newest file of `kind` when it is a PDF (an older PDF is never signed in place of a
+    newer DOCX draft)."""
+    row = (DocumentFile.objects.filter(document=document, kind=kind)
+           .order_by("-version", "-id").first())
+    if row is None or row.content_type != files.PDF:
+        return None
+    with row.file.open("rb") as handle:
+        return handle.read()
+
+
+def sign_outgoing_document(*, actor, document, pdf: bytes | None = None, stamp_box=None, page: int = -1,
+                           comment: str = ""):
+    """The designated leader signs and approves an outgoing document (ký duyệt văn bản đi).
+
+    `pdf` is the final text; by default the latest draft when it is a PDF. The stamp goes at
+    `stamp_box` on `page` (default: bottom right of the last page, the signature block).
+    """
+    document.refresh_from_db()
+    if document.status != Document.Status.AWAITING_SIGNATURE:
+        raise StateError("Văn bản không ở trạng thái chờ lãnh đạo duyệt ký.")
+    ensure_can(actor, "documents.approve", document.agency)
+    if document.signer_id != actor.pk:
+        raise PermissionDenied("Chỉ người ký được chọn mới ký được văn bản này.")
+    if pdf is None:
+        pdf = _latest_pdf(document, DocumentFile.Kind.DRAFT)
+        if pdf is None:
+            raise ValidationError("Cần bản PDF cuối cùng của văn bản để ký số.", code="final_pdf_required")
+    signed = sign_for_official(actor=actor, pdf=pdf, stamp_box=stamp_box, page=page,
+                               reason="Phê duyệt văn bản", obj=document)
+    return approve_outgoing(actor=actor, document=document, signed_pdf=signed, comment=comment)
+
+
+def issue_signed_document(*, actor, document, issued_on: dt.date | None = None):
+    """The clerk adds the agency's signature to the approved PDF and issues the document
+    (ký số của cơ quan và phát hành)."""
+    document.refresh_from_db()
+    if document.status != Document.Status.APPROVED:
+        raise StateError("Văn bản chưa được duyệt hoặc đã phát hành.")
+    ensure_can(actor, "documents.issue", document.agency)
+    final = _latest_pdf(document, DocumentFile.Kind.FINAL)
+    if final is None:
+        raise ValidationError("Văn bản chưa có bản PDF đã duyệt để ký số.", code="final_pdf_required")
+    signed = sign_for_agency(actor=actor, agency=document.agency, pdf=final, reason="Ban hành văn bản", obj=document)
+    return issue_outgoing(actor=actor, document=document, issued_on=issued_on, signed_pdf=signed)
+
+
+def verify_document_file(document, kind: str | None = None) -> VerificationReport | None:
+    """The signatures on a document's latest PDF of `kind` (default: issued, else final, else the
+    latest file), e.g. for an incoming document on arrival. None when there is no PDF."""
+    kinds = [kind] if kind else [DocumentFile.Kind.ISSUED, DocumentFile.Kind.FINAL, *DocumentFile.Kind.values]
+    for candidate in kinds:
+        data = _latest_pdf(document, candidate)
+        if data is not None:
+            return verify_and_summarise(data)
+    return None

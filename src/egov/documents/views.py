@@ -12,13 +12,14 @@ from django.views.decorators.http import require_POST
 
 from egov.core.errors import DomainError, NotFound, ValidationError
 from egov.core.storage import file_response
-from egov.core.views import paginate, staff_required
+from egov.core.views import paginate
 from egov.documents import files, forms, selectors, services, signatures
 from egov.documents.extraction import ExtractionError, extract_metadata
 from egov.documents.measures import document_measures
 from egov.documents.models import Assignment, Document, DocumentFile, DocumentType
 from egov.documents.outgoing import current_step
 from egov.documents.services import Target
+from egov.org.access import staff_required
 from egov.org.models import Department, User
 from egov.org.permissions import can
 from egov.org.roles import Role

@@ -7,10 +7,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from egov.core.errors import DomainError, ValidationError
-from egov.core.views import paginate, staff_required
-from egov.documents import files, forms, selectors, services, signatures
+from egov.core.views import paginate
+from egov.documents import files, forms, outgoing, selectors, services, signatures
 from egov.documents.models import Document
 from egov.documents.views import _form_errors, _visible_or_404
+from egov.org.access import staff_required
 from egov.org.models import Agency, User
 from egov.org.permissions import can
 from egov.org.roles import Role
@@ -127,12 +128,10 @@ def approve(request, pk):
     wants_signature = request.POST.get("sign") == "1"
 
     def action():
-        from egov.signing.integration import sign_outgoing_document
-
         final = files.read_upload(form.cleaned_data["final_pdf"]) if form.cleaned_data["final_pdf"] else None
         comment = form.cleaned_data["comment"]
         if wants_signature:
-            sign_outgoing_document(actor=request.user, document=document, pdf=final.data if final else None,
+            outgoing.sign_outgoing_document(actor=request.user, document=document, pdf=final.data if final else None,
                                    comment=comment)
         elif signatures.approval_mode(request.user, document) == "sign":
             raise ValidationError("Bạn có chứng thư số còn hiệu lực nên phê duyệt văn bản là ký số: "
@@ -167,11 +166,9 @@ def issue(request, pk):
     result = {}
 
     def action():
-        from egov.signing.integration import issue_signed_document
-
         issued_on = form.cleaned_data["issued_on"]
         if mode == "sign":
-            result["doc"] = issue_signed_document(actor=request.user, document=document, issued_on=issued_on)
+            result["doc"] = outgoing.issue_signed_document(actor=request.user, document=document, issued_on=issued_on)
         else:
             result["doc"] = services.issue_outgoing(actor=request.user, document=document, issued_on=issued_on)
 

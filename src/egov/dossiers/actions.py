@@ -83,13 +83,11 @@ def flag(value) -> bool:
 
 def sign_result(*, dossier: Dossier, actor, pdf: bytes, label: str):
     """The leader at the dossier's step signs the result PDF with their certificate and attaches
-    it (egov.signing.integration.sign_dossier_result). Any refusal leaves nothing attached."""
-    from egov.signing.integration import sign_dossier_result
-
+    it (workflow.sign_dossier_result). Any refusal leaves nothing attached."""
     if is_api_key(actor):
         raise PermissionDenied("Khóa API không ký số được: chỉ cán bộ ký bằng chứng thư số của mình.",
                                code="api_key_cannot_sign")
-    return sign_dossier_result(actor=actor, dossier=dossier, pdf=pdf, label=label)
+    return workflow.sign_dossier_result(actor=actor, dossier=dossier, pdf=pdf, label=label)
 
 
 def result_signing(actor, dossier: Dossier) -> str:

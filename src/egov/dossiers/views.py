@@ -13,7 +13,7 @@ from egov.core.errors import DomainError
 from egov.core.limits import parse_id
 from egov.core.ratelimit import RateLimited, client_key
 from egov.core.storage import file_response
-from egov.core.views import citizen_required, paginate, staff_required
+from egov.core.views import citizen_required, paginate
 from egov.dossiers import actions, pdfs, selectors, services, tracking, workflow
 from egov.dossiers.forms import (
     CounterIntakeForm,
@@ -29,6 +29,7 @@ from egov.dossiers.models import (
     ReturnRecord,
 )
 from egov.dossiers.uploads import collect_papers
+from egov.org.access import staff_required
 from egov.org.models import Agency
 from egov.org.permissions import can, visible_agencies
 from egov.procedures.models import Procedure

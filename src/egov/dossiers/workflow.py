@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,9 +35,10 @@ from egov.dossiers.services import (
     store_files,
     written,
 )
-from egov.dossiers.uploads import CheckedUpload
+from egov.dossiers.uploads import CheckedUpload, check_upload
 from egov.org.permissions import ensure_can
 from egov.org.roles import Role
+from egov.signing.services import sign_for_official
 from egov.signing.verdicts import check_signatures
 
 S = Dossier.Status
@@ -293,6 +295,17 @@ def attach_result(*, dossier: Dossier, officer, upload: CheckedUpload, label: st
         audit(officer, "dossier.result_attached", locked,
               summary={"sha256": upload.sha256, "signature": checked["signature_verdict"]})
     return result
+
+
+def sign_dossier_result(*, actor, dossier: Dossier, pdf: bytes, label: str = "", stamp_box=None, page: int = -1):
+    """The leader handling a dossier's step signs its result paper and attaches it (ký số kết quả
+    giải quyết thủ tục hành chính); returns the `ResultDocument`."""
+    ensure_step_actor(actor, dossier)
+    signed = sign_for_official(actor=actor, pdf=pdf, stamp_box=stamp_box, page=page,
+                               reason="Ký kết quả giải quyết thủ tục hành chính", obj=dossier)
+    label = label or "Kết quả giải quyết (đã ký số)"
+    upload = check_upload(ContentFile(signed, name="ket-qua-ky-so.pdf"), label=label, allowed=("application/pdf",))
+    return attach_result(dossier=dossier, officer=actor, upload=upload, label=label)
 
 
 def return_result(*, dossier: Dossier, actor, method: str, receiver_name: str = "", note: str = "",

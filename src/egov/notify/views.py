@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
-from egov.core.views import paginate, staff_required
+from egov.core.views import paginate
 from egov.notify.models import SmsMessage
 from egov.notify.selectors import sms_for
+from egov.org.access import staff_required
 
 
 @staff_required("sms.view")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from egov.org import account_views, views
+from egov.org import account_views, staff_views, views
 
 urlpatterns = [
     path("tai-khoan/dang-nhap/", views.login, name="login"),
@@ -17,4 +17,6 @@ urlpatterns = [
     path("can-bo/", views.staff_home, name="staff-home"),
     path("can-bo/co-quan/", views.agency_list, name="agency-list"),
     path("can-bo/can-bo/", views.official_list, name="official-list"),
+    path("can-bo/nhat-ky/", staff_views.audit_log, name="audit-log"),
+    path("can-bo/lich-lam-viec/", staff_views.working_calendar, name="working-calendar"),
 ]

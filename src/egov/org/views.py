@@ -7,8 +7,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from egov.core.errors import DomainError
-from egov.core.views import paginate, staff_required
+from egov.core.views import paginate
 from egov.org import accounts, selectors
+from egov.org.access import staff_required
 from egov.org.account_views import sign_in
 from egov.org.forms import CitizenRegistrationForm, LoginForm
 from egov.org.lockout import SignInRefused

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from egov.core.errors import DomainError, PermissionDenied
 from egov.core.storage import file_response
-from egov.core.views import forbidden, paginate, staff_required
+from egov.core.views import forbidden, paginate
+from egov.org.access import staff_required
 from egov.org.models import Agency
 from egov.org.permissions import can, visible_agencies
 from egov.procedures import excel, selectors, services

@@ -7,9 +7,9 @@ For other apps:
   at issuing (incremental; stamp at the top right of the first page, Decree 30/2020);
 - `services.verify_and_summarise(pdf)` -> `pades.VerificationReport` against the trusted roots the
   administrator manages; `report.present(report)` gives the Vietnamese wording for a page;
-- `integration.sign_outgoing_document`, `integration.issue_signed_document`,
-  `integration.sign_dossier_result`, `integration.verify_document_file`: the same, wired to the
-  documents and dossiers services.
+The apps that sign wire these into their own services (`documents.outgoing.sign_outgoing_document`,
+`issue_signed_document`, `verify_document_file`; `dossiers.workflow.sign_dossier_result`): signing
+imports neither of them.
 The PAdES core (`pades`, `stamp`, `verify`) needs no database; `testca` and `tsa` are for tests
 and the demo only.
 """

@@ -11,7 +11,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from egov.core.errors import DomainError
-from egov.core.views import staff_required
+from egov.org.access import staff_required
 from egov.org.permissions import can, visible_agencies
 from egov.signing import selectors, services
 from egov.signing.forms import (

@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from egov.core.demo import DEMO_PASSWORD, load_all
+from egov.core.demo import DEMO_PASSWORD, demo_accounts, load_all
 from egov.core.errors import DomainError
 
 
@@ -16,8 +16,6 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         if not loaded:
             self.stdout.write("Dữ liệu mẫu đã có sẵn; không nạp lại.")
-        from egov.org.demo import account_table
-
         self.stdout.write(f"\nTài khoản trình diễn (mật khẩu chung: {DEMO_PASSWORD}):")
-        for line in account_table():
+        for line in demo_accounts():
             self.stdout.write("  " + line)

@@ -1,3 +1,5 @@
+"""Staff pages of the platform itself: the audit log and the working calendar."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,15 +8,16 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from egov.core.calendar import calendar_for, public_holiday_name
-from egov.core.selectors import audit_entries_for
-from egov.core.views import paginate, staff_required
+from egov.core.views import paginate
+from egov.org.access import staff_required
+from egov.org.selectors import audit_entries_for
 
 
 @staff_required("audit.view")
 def audit_log(request):
     entries = audit_entries_for(request.user, query=request.GET.get("q", "").strip(),
                                 action=request.GET.get("action", "").strip())
-    return render(request, "core/audit_log.html", {"page": paginate(request, entries), "q": request.GET.get("q", "")})
+    return render(request, "org/audit_log.html", {"page": paginate(request, entries), "q": request.GET.get("q", "")})
 
 
 @staff_required()
@@ -33,4 +36,4 @@ def working_calendar(request):
         elif working and day.weekday() >= 5:
             makeup.append(day)
         day += dt.timedelta(days=1)
-    return render(request, "core/calendar.html", {"year": year, "days_off": days_off, "makeup": makeup})
+    return render(request, "org/calendar.html", {"year": year, "days_off": days_off, "makeup": makeup})
