@@ -101,3 +101,4 @@ def test_a_document_not_yet_issued_is_refused_in_vietnamese(world, other_world, 
 def test_the_route_is_in_the_openapi_schema_as_xml(client, db):
     operation = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/documents/{document_id}/edxml"]["get"]
     assert "application/xml" in operation["responses"]["200"]["content"]
+    assert operation["responses"]["409"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorOut"}

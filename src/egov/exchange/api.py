@@ -15,8 +15,11 @@ XML = "application/xml"
 
 
 @router.get("/{int:document_id}/edxml", summary="Một văn bản đi đã phát hành, dạng edXML (QCVN 102:2016)",
-            openapi_extra={"responses": {200: {"description": "Gói tin edXML, các tệp của văn bản mã hóa base64.",
-                                               "content": {XML: {"schema": {"type": "string"}}}}}})
+            openapi_extra={"responses": {
+                200: {"description": "Gói tin edXML, các tệp của văn bản mã hóa base64.",
+                      "content": {XML: {"schema": {"type": "string"}}}},
+                409: {"description": "Văn bản chưa phát hành (not_issued)",
+                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}}})
 def document_as_edxml(request: HttpRequest, document_id: Path[Id]):
     ensure_can(request.auth, "documents.view")
     document = selectors.get_visible_document(request.auth, document_id)
