@@ -381,7 +381,7 @@ def build_status(message: StatusMessage) -> bytes:
 
 # ---------------------------------------------------------------- parsing
 
-def _parser() -> etree.XMLParser:
+def safe_parser() -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
                            dtd_validation=False, remove_comments=True, remove_pis=True)
 
@@ -475,7 +475,8 @@ def _doctype_refused() -> EdxmlError:
     return EdxmlError("Thông điệp edXML không được chứa khai báo DOCTYPE hay thực thể (ENTITY).", element="DOCTYPE")
 
 
-def _root(data: bytes):
+def read_root(data: bytes):
+    """The root of an edXML message, read safely (size, DOCTYPE, XML, namespace checked)."""
     if len(data) > max_bytes():
         raise EdxmlTooLarge(f"Thông điệp edXML vượt quá dung lượng cho phép ({max_bytes() // (1024 * 1024)} MB).",
                             element="edXML")
@@ -484,7 +485,7 @@ def _root(data: bytes):
     if _DOCTYPE_IN_PROLOG.match(data):
         raise _doctype_refused()
     try:
-        root = etree.fromstring(data, _parser())
+        root = etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError as exc:
         raise EdxmlError(f"Thông điệp không phải là XML hợp lệ (dòng {exc.lineno or '?'}).", element="edXML",
                          code="invalid") from None
@@ -605,7 +606,7 @@ def _read_business(traces) -> tuple[list[TraceHeader], Business]:
 
 def parse(data: bytes) -> DocumentMessage | StatusMessage:
     """Read an edXML message: a document message, or a status message. Raises EdxmlError."""
-    root = _root(data)
+    root = read_root(data)
     envelope = _child(root, "edXMLEnvelope", required=True)
     header = _child(envelope, "edXMLHeader", required=True, path="edXMLEnvelope/edXMLHeader")
     status = _child(header, "Status")
