@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench soak soak-faults lint clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "egov cần Python 3.11 trở lên"; exit 1; }
@@ -23,6 +23,13 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Minutes long, never part of `make test` or CI: EGOV_SOAK_SECONDS (default 600) bounds the run.
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
+
+soak-faults: $(STAMP)
+	$(BIN)/python -m bench.soak --faults $(SOAK_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

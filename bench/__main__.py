@@ -19,7 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-NOT_BENCHMARKS = {"__init__", "__main__", "common"}
+NOT_BENCHMARKS = {"__init__", "__main__", "common", "soak"}  # soak: make soak, minutes long
 
 
 def discover() -> list[str]:

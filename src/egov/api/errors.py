@@ -28,6 +28,7 @@ STATUS_ERRORS = {
     415: ("unsupported_media_type", "Kiểu dữ liệu gửi lên không được hỗ trợ."),
     429: ("rate_limited", "Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau."),
     500: ("server_error", "Hệ thống gặp sự cố. Vui lòng thử lại sau."),
+    503: ("unavailable", "Hệ thống tạm thời gián đoạn. Vui lòng thử lại sau ít phút."),
 }
 CSRF_ERROR = ("csrf_failed", "Thiếu hoặc sai mã CSRF (tiêu đề X-CSRFToken) cho phiên đăng nhập.")
 

@@ -13,7 +13,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from egov.api.errors import CSRF_ERROR, ErrorOut, status_error
-from egov.core.errors import DomainError
+from egov.core.errors import DATABASE_DOWN, RETRY_AFTER_SECONDS, DomainError
 from egov.core.registry import egov_modules
 
 logger = logging.getLogger("django.request")
@@ -127,6 +127,11 @@ def on_unexpected_error(request, exc: Exception):
         status = 400
     elif isinstance(exc, DjangoPermissionDenied):
         status = 403
+    elif isinstance(exc, DATABASE_DOWN):
+        logger.warning("Database unavailable: %s: %s", request.path, exc)
+        response = error(request, 503, *status_error(503))
+        response["Retry-After"] = RETRY_AFTER_SECONDS
+        return response
     else:
         logger.error("Internal Server Error: %s", request.path, exc_info=exc,
                      extra={"status_code": 500, "request": request})

@@ -6,6 +6,13 @@ people). Views never catch `Exception`; they catch `DomainError`.
 
 from __future__ import annotations
 
+from django.db import InterfaceError, OperationalError
+
+# The database cannot be reached (restarting, failing over, a lost connection; SQLite's lock held
+# too long): a passing state, answered 503 with Retry-After (web and API), never a 500.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = "10"
+
 
 class DomainError(Exception):
     code = "domain_error"

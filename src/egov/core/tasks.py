@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import socket
+from pathlib import Path
+
 from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
@@ -33,3 +37,41 @@ def queue_state() -> dict:
     return {"ready": ready["ready"], "running": by_status.get(TaskResultStatus.RUNNING, 0),
             "failed": by_status.get(TaskResultStatus.FAILED, 0),
             "oldest_ready_seconds": int((now - oldest).total_seconds()) if oldest else 0}
+
+
+def worker_name(pid: int) -> str:
+    """The worker id `egov worker` runs under: the host and the process (see requeue_orphans)."""
+    return f"{socket.gethostname()[:40]}:{pid}"
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:  # killed but not yet reaped by its parent (egov serve): gone too
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def requeue_orphans(*, also: str = "") -> int:
+    """Hand back to the queue the tasks marked running by a worker of this host whose process is
+    gone (killed mid-task), and those of the worker `also` (this one, after losing the database).
+    Workers of other hosts are not judged: their tasks are theirs. Returns how many."""
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    host = socket.gethostname()[:40]
+    orphans = []
+    for pk, workers in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).values_list("pk", "worker_ids"):
+        last = (workers or [""])[-1]
+        name, _, pid = last.rpartition(":")
+        if last == also or (name == host and pid.isdigit() and _gone(int(pid))):
+            orphans.append(pk)
+    if not orphans:
+        return 0
+    return DBTaskResult.objects.filter(pk__in=orphans, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.READY, started_at=None)

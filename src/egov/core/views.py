@@ -3,6 +3,7 @@ asks the permission engine, is `org.access.staff_required`."""
 
 from __future__ import annotations
 
+import sys
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
@@ -10,12 +11,13 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import QuerySet
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.functional import cached_property
 
 from egov.core import scanning
-from egov.core.errors import PermissionDenied
+from egov.core.errors import DATABASE_DOWN, RETRY_AFTER_SECONDS, PermissionDenied
 from egov.core.tasks import queue_state
 
 PAGE_SIZE = 25
@@ -110,6 +112,14 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    if isinstance(sys.exc_info()[1], DATABASE_DOWN):
+        # Rendered without the request: its context (the signed-in user, the menu) needs the
+        # database that just failed.
+        response = HttpResponse(render_to_string("core/error.html", {
+            "title": "Hệ thống tạm thời gián đoạn",
+            "message": "Không kết nối được cơ sở dữ liệu. Vui lòng thử lại sau ít phút."}), status=503)
+        response["Retry-After"] = RETRY_AFTER_SECONDS
+        return response
     return render(request, "core/error.html",
                   {"title": "Đã có lỗi xảy ra", "message": "Hệ thống gặp sự cố. Vui lòng thử lại sau."},
                   status=500)

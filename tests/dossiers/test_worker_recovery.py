@@ -1,0 +1,41 @@
+"""A worker killed mid-task leaves the task marked running; the next worker to start on the host
+hands it back to the queue and runs it, and leaves alone the running tasks of other hosts' workers
+(the soak's fault run shows it with a real SIGKILL, bench/soak.py)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+
+import pytest
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
+
+from egov.dossiers.tasks import notify_citizen
+from egov.notify.models import SmsMessage
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def a_dead_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+def test_a_task_left_running_by_a_killed_worker_runs_once_more(world, settings):
+    dossier = world.received()  # its own notification ran at once (the tests' immediate backend)
+    sent = SmsMessage.objects.filter(dossier=dossier).count()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    orphan = notify_citizen.enqueue(dossier_id=dossier.pk, event="accepted")
+    elsewhere = notify_citizen.enqueue(dossier_id=dossier.pk, event="result")
+    host = socket.gethostname()[:40]
+    DBTaskResult.objects.filter(pk=orphan.id).update(status="RUNNING", worker_ids=[f"{host}:{a_dead_pid()}"])
+    DBTaskResult.objects.filter(pk=elsewhere.id).update(status="RUNNING", worker_ids=["another-host:4242"])
+
+    call_command("worker", "--batch")
+
+    assert DBTaskResult.objects.get(pk=orphan.id).status == "SUCCESSFUL"
+    assert DBTaskResult.objects.get(pk=elsewhere.id).status == "RUNNING"  # another host's: still its own
+    texts = list(SmsMessage.objects.filter(dossier=dossier).order_by("pk").values_list("text", flat=True))[sent:]
+    assert len(texts) == 1 and texts[0].startswith(f"Ho so {dossier.code} da duoc tiep nhan")
