@@ -1,5 +1,6 @@
 """A worker killed mid-task leaves the task marked running; the next worker to start on the host
-hands it back to the queue and runs it, and leaves alone the running tasks of other hosts' workers
+hands it back to the queue and runs it, runs again a task that failed only because the database
+was unreachable, and leaves alone the running tasks of other hosts' workers
 (the soak's fault run shows it with a real SIGKILL, bench/soak.py)."""
 
 from __future__ import annotations
@@ -23,12 +24,15 @@ def a_dead_pid() -> int:
     return process.pid
 
 
-def test_a_task_left_running_by_a_killed_worker_runs_once_more(world, settings):
+def test_tasks_left_running_by_a_killed_worker_or_failed_on_the_database_run_again(world, settings):
     dossier = world.received()  # its own notification ran at once (the tests' immediate backend)
     sent = SmsMessage.objects.filter(dossier=dossier).count()
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     orphan = notify_citizen.enqueue(dossier_id=dossier.pk, event="accepted")
     elsewhere = notify_citizen.enqueue(dossier_id=dossier.pk, event="result")
+    outage = notify_citizen.enqueue(dossier_id=dossier.pk, event="supplement")
+    DBTaskResult.objects.filter(pk=outage.id).update(status="FAILED",
+                                                     exception_class_path="django.db.utils.OperationalError")
     host = socket.gethostname()[:40]
     DBTaskResult.objects.filter(pk=orphan.id).update(status="RUNNING", worker_ids=[f"{host}:{a_dead_pid()}"])
     DBTaskResult.objects.filter(pk=elsewhere.id).update(status="RUNNING", worker_ids=["another-host:4242"])
@@ -36,6 +40,8 @@ def test_a_task_left_running_by_a_killed_worker_runs_once_more(world, settings):
     call_command("worker", "--batch")
 
     assert DBTaskResult.objects.get(pk=orphan.id).status == "SUCCESSFUL"
+    assert DBTaskResult.objects.get(pk=outage.id).status == "SUCCESSFUL"  # failed on the database: ran again
     assert DBTaskResult.objects.get(pk=elsewhere.id).status == "RUNNING"  # another host's: still its own
     texts = list(SmsMessage.objects.filter(dossier=dossier).order_by("pk").values_list("text", flat=True))[sent:]
-    assert len(texts) == 1 and texts[0].startswith(f"Ho so {dossier.code} da duoc tiep nhan")
+    assert len(texts) == 2 and texts[0].startswith(f"Ho so {dossier.code} da duoc tiep nhan")
+    assert texts[1] == f"Ho so {dossier.code} can bo sung giay to. Vui long xem chi tiet tren Cong dich vu cong."

@@ -128,7 +128,7 @@ def on_unexpected_error(request, exc: Exception):
     elif isinstance(exc, DjangoPermissionDenied):
         status = 403
     elif isinstance(exc, DATABASE_DOWN):
-        logger.warning("Database unavailable: %s: %s", request.path, exc)
+        logger.error("Database unavailable: %s: %s: %s", request.path, type(exc).__name__, str(exc).strip()[:300])
         response = error(request, 503, *status_error(503))
         response["Retry-After"] = RETRY_AFTER_SECONDS
         return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 from pathlib import Path
@@ -39,6 +40,9 @@ def queue_state() -> dict:
             "oldest_ready_seconds": int((now - oldest).total_seconds()) if oldest else 0}
 
 
+RETRY_AFTER_FAILURE_SECONDS = 10
+
+
 def worker_name(pid: int) -> str:
     """The worker id `egov worker` runs under: the host and the process (see requeue_orphans)."""
     return f"{socket.gethostname()[:40]}:{pid}"
@@ -57,12 +61,24 @@ def _gone(pid: int) -> bool:
         return False
 
 
-def requeue_orphans(*, also: str = "") -> int:
+def _class_path(cls) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def requeue_orphans(*, also: str = "", delay: int = 0) -> int:
     """Hand back to the queue the tasks marked running by a worker of this host whose process is
-    gone (killed mid-task), and those of the worker `also` (this one, after losing the database).
-    Workers of other hosts are not judged: their tasks are theirs. Returns how many."""
+    gone (killed mid-task), and those of the worker `also` (this one, after losing the database);
+    and the tasks that failed only because the database was unreachable or chose them as a
+    deadlock's victim. Workers of other hosts are not judged: their tasks are theirs. Returns how many."""
     from django_tasks_db.compat import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
+
+    from egov.core.errors import DATABASE_DOWN
+
+    retried = DBTaskResult.objects.filter(
+        status=TaskResultStatus.FAILED, exception_class_path__in=[_class_path(cls) for cls in DATABASE_DOWN],
+    ).update(status=TaskResultStatus.READY, started_at=None, finished_at=None,
+             **({"run_after": timezone.now() + dt.timedelta(seconds=delay)} if delay else {}))
 
     host = socket.gethostname()[:40]
     orphans = []
@@ -72,6 +88,15 @@ def requeue_orphans(*, also: str = "") -> int:
         if last == also or (name == host and pid.isdigit() and _gone(int(pid))):
             orphans.append(pk)
     if not orphans:
-        return 0
-    return DBTaskResult.objects.filter(pk__in=orphans, status=TaskResultStatus.RUNNING).update(
+        return retried
+    return retried + DBTaskResult.objects.filter(pk__in=orphans, status=TaskResultStatus.RUNNING).update(
         status=TaskResultStatus.READY, started_at=None)
+
+
+def retry_if_database_was_down(sender, task_result, **kwargs) -> None:
+    """django-tasks' task_finished, in `egov worker`: a task that failed on the database is queued again."""
+    from egov.core.errors import DATABASE_DOWN
+
+    errors = getattr(task_result, "errors", None) or []
+    if errors and errors[-1].exception_class_path in {_class_path(cls) for cls in DATABASE_DOWN}:
+        requeue_orphans(delay=RETRY_AFTER_FAILURE_SECONDS)  # later: a lasting error must not spin

@@ -6,7 +6,8 @@ Two ways a task could be lost, both handled here:
   tasks of a worker of the same host whose process is gone (core.tasks.requeue_orphans). The task
   then runs again: delivery is at least once, so tasks must be safe to repeat.
 - django-tasks-db's worker exits when the database is unreachable (a restart, a failover): this
-  one waits, hands back the task it was running and starts again.
+  one waits, hands back the task it was running and starts again; a task that failed on the
+  database (unreachable, or a deadlock's victim) is queued again.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connections
+from django_tasks.signals import task_finished
 
 from egov.core.errors import DATABASE_DOWN
-from egov.core.tasks import requeue_orphans, worker_name
+from egov.core.tasks import requeue_orphans, retry_if_database_was_down, worker_name
 
 RETRY_SECONDS = 5
 
@@ -32,6 +34,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, batch, **options):
         name = worker_name(os.getpid())
+        task_finished.connect(retry_if_database_was_down)
         while True:
             try:
                 requeue_orphans(also=name)
