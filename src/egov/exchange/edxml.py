@@ -32,7 +32,7 @@ DATE_FORMAT = "%Y/%m/%d"
 TIME_FORMAT = "%Y/%m/%d %H:%M:%S"
 ATTACHMENT_TYPES = (uploads.PDF, uploads.DOCX, uploads.JPEG, uploads.PNG)
 # A DOCTYPE can only stand in the prolog, before the root element (XML 1.0, §2.8).
-_DOCTYPE_IN_PROLOG = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*)*<!DOCTYPE", re.DOTALL)
+_FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
 
 
 class EdxmlError(ValidationError):
@@ -482,7 +482,8 @@ def read_root(data: bytes):
                             element="edXML")
     # Entity tricks (billion laughs, external entities) need a DOCTYPE; no edXML sender needs one.
     # Refused before parsing; the parser is closed to entities and the network all the same.
-    if _DOCTYPE_IN_PROLOG.match(data):
+    first = _FIRST_ELEMENT.search(data)
+    if b"<!DOCTYPE" in data[:first.start() if first else len(data)]:
         raise _doctype_refused()
     try:
         root = etree.fromstring(data, safe_parser())
@@ -529,7 +530,8 @@ def _read_attachments(root) -> list[Attachment]:
         name = _text(node, "AttachmentName", required=True, path="Attachment/AttachmentName")
         raw = _text(node, "ContentTransferEncoded", required=True, path="Attachment/ContentTransferEncoded")
         try:
-            data = base64.b64decode("".join(raw.split()), validate=True)
+            # Senders wrap base64 in lines (MIME); any other character is refused, not skipped.
+            data = base64.b64decode(raw.encode("ascii").translate(None, b" \t\r\n"), validate=True)
         except (binascii.Error, ValueError):
             raise EdxmlError(f"Tệp đính kèm “{name}”: phần tử ContentTransferEncoded không phải dữ liệu base64 "
                              "hợp lệ.", element="ContentTransferEncoded") from None
