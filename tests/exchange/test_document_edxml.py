@@ -18,11 +18,11 @@ pytestmark = pytest.mark.django_db
 ISSUED_PDF = decision_pdf(number_symbol="", summary="Về việc tổ chức Hội nghị sơ kết công tác văn thư")
 
 
-def issued_document(world, other_world, *, approve=True, issue=True):
+def issued_document(world, other_world, *, approve=True, issue=True, **kwargs):
     document = services.create_draft(
         actor=world.specialist, doc_type=doc_type("QĐ"), summary="Về việc tổ chức Hội nghị sơ kết công tác văn thư",
         signer=world.leader, upload=pdf_upload(), recipients=[other_world.agency],
-        external_recipients=[("Bộ Nội vụ", "vanthu@moha.gov.vn")], urgency=Document.Urgency.URGENT)
+        external_recipients=[("Bộ Nội vụ", "vanthu@moha.gov.vn")], urgency=Document.Urgency.URGENT, **kwargs)
     if approve:
         services.submit_for_review(actor=world.specialist, document=document, reviewers=[world.head])
         services.review_draft(actor=world.head, document=document, approve=True)
@@ -96,6 +96,15 @@ def test_a_document_not_yet_issued_is_refused_in_vietnamese(world, other_world, 
     assert response.status_code == 409
     assert response.json() == {"code": "not_issued",
                                "message": "Chỉ văn bản đi đã phát hành mới gửi liên thông được dưới dạng edXML."}
+
+
+def test_a_confidential_document_is_never_exported(world, other_world, client):
+    secret = issued_document(world, other_world, confidentiality=Document.Confidentiality.CONFIDENTIAL)
+    client.login(username=world.clerk.username, password=PASSWORD)
+    response = client.get(f"/api/v1/documents/{secret.pk}/edxml")
+    assert response.status_code == 403
+    assert response.json() == {"code": "confidential",
+                               "message": "Văn bản mật không được gửi liên thông điện tử dưới dạng edXML."}
 
 
 def test_the_route_is_in_the_openapi_schema_as_xml(client, db):

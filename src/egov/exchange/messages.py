@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from egov.core.errors import StateError
+from egov.core.errors import PermissionDenied, StateError
 from egov.documents.models import Document, DocumentFile
 from egov.exchange import edxml
 
@@ -45,6 +45,10 @@ def document_to_message(document: Document) -> edxml.DocumentMessage:
     if document.direction != Document.Direction.OUTGOING or document.status != Document.Status.ISSUED:
         raise StateError("Chỉ văn bản đi đã phát hành mới gửi liên thông được dưới dạng edXML.",
                          code="not_issued")
+    # State secrets travel only by the channels the secrecy law allows (Luật Bảo vệ bí mật nhà nước
+    # 2018, art. 10), never as an ordinary exchange message.
+    if document.confidentiality != Document.Confidentiality.NORMAL:
+        raise PermissionDenied("Văn bản mật không được gửi liên thông điện tử dưới dạng edXML.", code="confidential")
     agency = document.agency
     recipients = list(document.recipients.select_related("agency", "agency__parent"))
     header = edxml.MessageHeader(
