@@ -17,9 +17,6 @@ FORBIDDEN = {"signing": {"documents", "dossiers"}}
 ALLOWED = {
     # org's own router (the agency directory, /me, the calendar) is written against the API shell.
     ("org.api", "api"),
-    # Known debt: account emails and SMS (sign-up, password reset) send SMS through notify, a domain
-    # app; the SMS transport would have to move below org to remove it.
-    ("org.tasks", "notify"),
 }
 
 

@@ -5,3 +5,9 @@ class NotifyConfig(AppConfig):
     name = "egov.notify"
     label = "notify"
     verbose_name = "Thông báo"
+
+    def ready(self):
+        from egov.core import texting
+        from egov.notify.services import send_sms
+
+        texting.provide(send_sms)

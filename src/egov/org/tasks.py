@@ -15,6 +15,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
+from egov.core.texting import send_text
+
 
 def _link(view: str, user, tokens) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
@@ -26,12 +28,6 @@ def _mail(to: str, subject: str, template: str, **context) -> None:
                "minutes": settings.PASSWORD_RESET_TIMEOUT // 60, **context}
     send_mail(f"[{settings.SITE_NAME}] {subject}", render_to_string(template, context),
               settings.DEFAULT_FROM_EMAIL, [to])
-
-
-def _sms(phone: str, text: str) -> None:
-    from egov.notify.services import send_sms  # notify sits above org: imported at run time
-
-    send_sms(phone, text)
 
 
 @task()
@@ -62,7 +58,7 @@ def send_activation(user_id: int) -> None:
     if user.email:
         _mail(user.email, "Kích hoạt tài khoản", "org/email/activation.txt", user=user, link=link)
     elif user.phone:
-        _sms(user.phone, f"Kich hoat tai khoan {settings.SITE_NAME}: {link} (nhap lai mat khau da dang ky)")
+        send_text(user.phone, f"Kich hoat tai khoan {settings.SITE_NAME}: {link} (nhap lai mat khau da dang ky)")
 
 
 @task()
@@ -72,7 +68,7 @@ def send_registration_notice(email: str = "", phone: str = "") -> None:
         _mail(email, "Có người đăng ký bằng địa chỉ thư của bạn", "org/email/registration_notice.txt",
               reset_url=settings.SITE_URL + reverse("password-reset"), login_url=settings.SITE_URL + reverse("login"))
     elif phone:
-        _sms(phone, f"Co nguoi vua dang ky tai khoan {settings.SITE_NAME} bang so dien thoai nay. "
+        send_text(phone, f"Co nguoi vua dang ky tai khoan {settings.SITE_NAME} bang so dien thoai nay. "
                     "Neu khong phai ban, hay bo qua tin nhan nay.")
 
 
@@ -92,5 +88,5 @@ def notify_locked(lock_id: int) -> None:
               everywhere=lock.ip == LoginLock.EVERY_ADDRESS, until=until,
               reset_url=settings.SITE_URL + reverse("password-reset"))
     elif user.phone:
-        _sms(user.phone, f"Tai khoan {settings.SITE_NAME} cua ban tam bi khoa dang nhap den {until} do nhap sai "
+        send_text(user.phone, f"Tai khoan {settings.SITE_NAME} cua ban tam bi khoa dang nhap den {until} do nhap sai "
                          "mat khau nhieu lan. Neu khong phai ban, hay doi mat khau.")
