@@ -616,7 +616,7 @@ def describe(database: str, seconds: float, tally: Tally, summary: list[dict], f
     parts.append(("**Result: passed.**" if not failures else "**Result: FAILED:** " + "; ".join(failures))
                  + f" Load average (1/5/15 min) at the end: {load_avg[0]:.1f}/{load_avg[1]:.1f}/{load_avg[2]:.1f}"
                  " (the machine is shared with other engineers' test runs).")
-    return "\n\n".join(parts)
+    return "\n\n".join(part for part in parts if part)
 
 
 # --------------------------------------------------------------------------------------------
