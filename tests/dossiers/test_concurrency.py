@@ -3,11 +3,13 @@
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from egov.core.errors import StateError
 from egov.dossiers import services, workflow
 from egov.dossiers.models import Dossier
+from egov.notify.models import SmsMessage
+from egov.notify.services import send_sms
 from egov.org.roles import Role
 from tests.dossiers.factories import applicant_data, make_procedure
 from tests.factories import make_agency, make_citizen, make_official
@@ -135,3 +137,43 @@ def test_parallel_writes_creating_the_same_tally_row_all_count():
     assert not [r for r in results if isinstance(r, Exception)], results
     assert DossierTally.objects.get(agency=agency, day="2026-03-10").finished == 4
     assert services.tally_differences() == []
+
+
+def test_an_officer_holding_a_dossier_blocks_neither_a_filing_at_its_agency_nor_a_message_about_it():
+    # Found by the soak: the officer's lock took the agency's row too, and as FOR UPDATE, so a filing
+    # at the same agency and the worker's SMS about the dossier waited on the officer, who waited on
+    # them for the audit chain. With lock_timeout the old lock fails here instead of hanging.
+    from tests.dossiers.factories import papers_for
+
+    agency = make_agency(name="Cơ quan giữ khóa hồ sơ")
+    citizen = make_citizen()
+    procedure = make_procedure(steps=[])
+    held = services.submit_online(actor=citizen, procedure=procedure, agency=agency, data=applicant_data(citizen),
+                                  uploads=papers_for(procedure))
+    locked, release = threading.Event(), threading.Event()
+
+    def officer():
+        try:
+            with transaction.atomic():
+                services.lock(held)
+                locked.set()
+                release.wait(timeout=60)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=officer)
+    thread.start()
+    try:
+        assert locked.wait(timeout=30)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '5s'")
+            filed = services.submit_online(actor=citizen, procedure=procedure, agency=agency,
+                                           data=applicant_data(citizen), uploads=papers_for(procedure))
+            send_sms("0912345678", "Ho so dang duoc xu ly", agency_id=agency.pk, dossier_id=held.pk)
+    finally:
+        release.set()
+        thread.join(timeout=60)
+    assert Dossier.objects.filter(agency=agency).count() == 2
+    assert Dossier.objects.get(pk=filed.pk).status == Dossier.Status.SUBMITTED
+    assert SmsMessage.objects.filter(dossier_id=held.pk).count() == 1

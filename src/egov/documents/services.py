@@ -214,7 +214,9 @@ def holds(actor, assignment: Assignment) -> bool:
 
 
 def _locked_open_assignment(actor, assignment) -> Assignment:
-    assignment = Assignment.objects.select_for_update().select_related("document", "document__agency").get(pk=assignment.pk)
+    # The assignment and its document, not the agency the join reaches (see dossiers.services.lock).
+    assignment = (Assignment.objects.select_for_update(of=("self", "document"), no_key=True)
+                  .select_related("document", "document__agency").get(pk=assignment.pk))
     if not holds(actor, assignment):
         raise PermissionDenied("Bạn không phải người được giao xử lý phần việc này.")
     if assignment.status == Assignment.Status.DONE:

@@ -41,8 +41,15 @@ def now_or(at: dt.datetime | None) -> dt.datetime:
 
 
 def lock(dossier: Dossier, *statuses: str) -> Dossier:
-    """Lock the row; StateError when someone changed it since `dossier` was read or it left `statuses`."""
-    locked = Dossier.objects.select_for_update().select_related("procedure", "agency").get(pk=dossier.pk)
+    """Lock the row; StateError when someone changed it since `dossier` was read or it left `statuses`.
+
+    Only the dossier's row is locked, and as FOR NO KEY UPDATE: a plain FOR UPDATE through
+    select_related also locked the agency and procedure rows, and it conflicts with the key-share
+    lock every insert referencing the row takes. Filings at the same agency (their dossier and
+    audit entry reference the agency) and the worker's messages about this dossier then waited on
+    the officer while the officer waited on them for the audit chain: deadlocks under load."""
+    locked = (Dossier.objects.select_for_update(of=("self",), no_key=True)
+              .select_related("procedure", "agency").get(pk=dossier.pk))
     if locked.version != dossier.version or (statuses and locked.status not in statuses):
         raise StateError(MOVED, code="dossier_moved")
     return locked

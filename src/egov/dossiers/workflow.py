@@ -340,7 +340,7 @@ def issue_apology(*, dossier: Dossier, officer, new_due_at: dt.datetime, reason:
         raise ValidationError("Cần nêu lý do chậm trả kết quả.", code="reason_required")
     now = timezone.now()
     with transaction.atomic():
-        locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        locked = Dossier.objects.select_for_update(no_key=True).get(pk=dossier.pk)
         if not locked.is_overdue(now):
             raise StateError("Chỉ lập phiếu xin lỗi cho hồ sơ đã quá hạn mà chưa có kết quả.", code="not_late")
         if new_due_at <= max(now, locked.due_at):
