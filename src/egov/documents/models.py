@@ -81,6 +81,7 @@ class Document(SignatureFields):
         REGISTERED = "registered", "Đã vào sổ"
         IN_PROGRESS = "in_progress", "Đang xử lý"
         DONE = "done", "Đã xử lý xong"
+        RECALLED = "recalled", "Đã thu hồi"  # the sender recalled it (liên thông, BussinessDocType 1)
         # outgoing
         DRAFT = "draft", "Dự thảo"
         IN_REVIEW = "in_review", "Đang trình duyệt"
@@ -338,6 +339,9 @@ class Recipient(models.Model):
     agency = models.ForeignKey("org.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     external_name = models.CharField(max_length=255, blank=True)
     external_address = models.CharField(max_length=255, blank=True)
+    # An agency outside this instance reached through the exchange (liên thông): its identifier
+    # code (mã định danh), which the exchange's directory maps to the peer that relays it.
+    external_code = models.CharField("mã định danh", max_length=40, blank=True)
     delivered = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     delivered_at = models.DateTimeField(null=True, blank=True)
 

@@ -35,6 +35,7 @@ from egov.documents.models import (
     ReviewStep,
 )
 from egov.documents.numbering import build_symbol, next_number
+from egov.documents.signals import document_event
 from egov.org.models import Agency, User
 from egov.org.permissions import can, ensure_can
 from egov.org.roles import Role
@@ -336,6 +337,7 @@ def issue_outgoing(*, actor, document: Document, issued_on: dt.date | None = Non
                 checked_signatures={issued.sha256: checked}, stored=[name])
             recipient.delivered, recipient.delivered_at = delivered, now
             recipient.save(update_fields=["delivered", "delivered_at"])
+        document_event.send(Document, document=document, event="issued")
     return document
 
 

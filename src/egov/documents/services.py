@@ -27,6 +27,7 @@ from egov.documents.models import (
     RegisterCounter,
 )
 from egov.documents.numbering import next_number
+from egov.documents.signals import document_event
 from egov.org.models import Department, User
 from egov.org.permissions import can, ensure_can
 from egov.org.roles import Role
@@ -119,6 +120,7 @@ def register_incoming(*, actor, agency, doc_type: DocumentType, summary: str, nu
                agency=agency, summary={"register_number": document.register_number,
                                        "number_symbol": document.number_symbol, "channel": channel,
                                        "signature": document.signature_verdict})
+        document_event.send(Document, document=document, event="registered")
     return document
 
 
@@ -196,12 +198,15 @@ def assign(*, actor, document: Document, targets: list[Target], deadline: dt.dat
             raise StateError("Văn bản không còn ở trạng thái chờ phân công, xử lý.")
         created = _create_assignments(document, targets, actor=actor, parent=None, deadline=due,
                                       instruction=instruction.strip())
+        first = document.status == Document.Status.REGISTERED
         document.status = Document.Status.IN_PROGRESS
         if due and any(t.role == Assignment.Role.LEAD for t in targets):
             document.due_on = due
         document.save(update_fields=["status", "due_on", "updated_at"])
         record(actor, "document.assigned", document,
                summary={"to": _describe(targets), "deadline": due, "note": instruction.strip()})
+        if first:
+            document_event.send(Document, document=document, event="assigned")
     return created
 
 
@@ -274,6 +279,8 @@ def add_note(*, actor, document: Document, text: str, kind: str = HandlingNote.K
             raise PermissionDenied("Bạn không tham gia xử lý văn bản này.")
         note = HandlingNote.objects.create(document=document, assignment=assignment, author=actor, kind=kind, text=text)
         record(actor, "document.note_added", document, summary={"kind": kind, "note": text[:500]})
+        if kind == HandlingNote.Kind.PROGRESS:
+            document_event.send(Document, document=document, event="progress")
     return note
 
 
@@ -299,6 +306,7 @@ def complete_assignment(*, actor, assignment: Assignment, note: str = "") -> Ass
             document.status, document.done_at = Document.Status.DONE, now
             document.save(update_fields=["status", "done_at", "updated_at"])
             record(actor, "document.done", document)
+            document_event.send(Document, document=document, event="done")
     return assignment
 
 
