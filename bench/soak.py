@@ -72,6 +72,7 @@ from bench.common import (
 )
 from bench.dossiers_submit import AGENCY, PROCEDURE, multipart, pdf_of_size
 from bench.dossiers_tracking import django_eval, dossier_codes, manage
+from tests.servers import stop_session
 
 TITLE = "Operations: soak"
 FAULTS_TITLE = "Operations: faults (worker killed, PostgreSQL restarted)"
@@ -363,14 +364,7 @@ class Server:
                 worker.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):
                 worker.wait(15)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        stop_session(self.process)
         self.log.close()
         kept = Path(tempfile.gettempdir()) / f"egov-soak-serve-{self.port}.log"
         shutil.copy(self.site.data_dir / "serve.log", kept)

@@ -5,14 +5,8 @@ same task twice."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import urllib3
@@ -27,68 +21,12 @@ from tests.dossiers.conftest import World
 from tests.dossiers.factories import applicant_data, fixture_bytes
 from tests.factories import make_api_key
 from tests.s3 import s3_server
+from tests.servers import ROOT, EgovServe, http_get, postgres_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="several servers share one PostgreSQL database (SQLite is one machine's file); "
            "run with EGOV_DATABASE_URL=postgres://...")]
-
-ROOT = Path(__file__).resolve().parents[2]
-READY_SECONDS = 90
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _get(url: str, cookie: str = "") -> tuple[int, bytes]:
-    response = urllib3.request("GET", url, headers={"Cookie": cookie} if cookie else {}, redirect=False,
-                               timeout=30, retries=False)
-    return response.status, response.data
-
-
-class EgovServe:
-    """`egov serve` (gunicorn, one web worker, its own task worker) on a free loopback port."""
-
-    def __init__(self, env: dict[str, str], data_dir: Path):
-        data_dir.mkdir(parents=True)
-        self.log_path = data_dir / "serve.log"
-        port = _free_port()
-        self.base = f"http://127.0.0.1:{port}"
-        with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "egov.cli", "serve", "--port", str(port), "--workers", "1"],
-                env={**env, "EGOV_DATA_DIR": str(data_dir)}, cwd=data_dir, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True)
-
-    def wait_ready(self) -> str:
-        deadline = time.monotonic() + READY_SECONDS
-        while True:
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"egov serve did not start:\n{self.log_path.read_text()[-3000:]}")
-            with contextlib.suppress(OSError, urllib3.exceptions.HTTPError):  # not listening yet
-                if _get(self.base + "/readyz")[0] == 200:
-                    return self.base
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)  # serve, gunicorn and the task worker
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
 
 @pytest.fixture(scope="module")
 def servers(django_db_setup, django_db_blocker, tmp_path_factory):
@@ -98,13 +36,13 @@ def servers(django_db_setup, django_db_blocker, tmp_path_factory):
 
     with django_db_blocker.unblock(), s3_server() as store:
         env = {k: v for k, v in os.environ.items() if not k.startswith("EGOV_")}
-        env.update(store.env, EGOV_DATABASE_URL=_database_url(), EGOV_SECRET_KEY=settings.SECRET_KEY,
+        env.update(store.env, EGOV_DATABASE_URL=postgres_url(connection.settings_dict), EGOV_SECRET_KEY=settings.SECRET_KEY,
                    EGOV_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
         root = tmp_path_factory.mktemp("servers")
         started = []
         try:
             # started together: both find the test database already migrated
-            started = [EgovServe(env, root / "a"), EgovServe(env, root / "b")]
+            started = [EgovServe(env, root / "a").start(), EgovServe(env, root / "b").start()]
             first, second = (server.wait_ready() for server in started)
             yield store, root, first, second
         finally:
@@ -132,9 +70,9 @@ def test_a_paper_uploaded_through_one_server_is_served_by_the_other(servers, tra
     client.force_login(world.counter)  # a session in the shared database
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     url = f"/ho-so/{stored.dossier_id}/giay-to/{stored.pk}/"
-    assert _get(second + url, cookie) == (200, pdf)
-    assert _get(second + url)[0] == 404  # the permission check still comes first
-    assert _get(second + "/media/" + stored.file.name)[0] == 404
+    assert http_get(second + url, cookie) == (200, pdf)
+    assert http_get(second + url)[0] == 404  # the permission check still comes first
+    assert http_get(second + "/media/" + stored.file.name)[0] == 404
 
 
 def test_two_workers_never_run_the_same_task_twice(servers, transactional_db, settings):
