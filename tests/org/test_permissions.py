@@ -40,6 +40,8 @@ EXPECTED = {
     "signing-my-certificates":      (1,      1,         1,     1,    1,           1),
     "signing-agency-certificates":  (0,      0,         0,     0,    1,           1),
     "signing-trusted-roots":        (0,      0,         0,     0,    0,           1),
+    "exchange-inbox":               (0,      0,         0,     0,    0,           1),
+    "exchange-requests":            (0,      0,         0,     1,    0,           1),
 }
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from egov.documents import services as documents
 from egov.dossiers import services as dossiers
+from egov.exchange.models import Message, Received, Request
 from egov.notify.models import SmsMessage
 from egov.org.roles import Role
 from tests.documents.conftest import doc_type, pdf_upload
@@ -29,6 +30,8 @@ SECRETS = {
     "address": "99 Ngõ Riêng Tư",
     "SMS sender": "0912003344",
     "document summary": "Về việc xử lý đơn thư tố cáo nội bộ",
+    "exchange DocumentId": "000.00.99.H99,2026/03/02,77/UBND-KIN",
+    "recall reason": "Thu hồi vì lộ thông tin người tố cáo",
 }
 
 
@@ -55,10 +58,25 @@ def planted(other_agency, django_capture_on_commit_callbacks):
     clerk = make_official(Role.CLERK, agency=other_agency)
     documents.register_incoming(actor=clerk, agency=other_agency, doc_type=doc_type("CV"),
                                 summary=SECRETS["document summary"], uploads=[pdf_upload()])
+    plant_exchange_request(other_agency)
     # The planted records are all there, filed under agency B.
     assert set(SmsMessage.objects.values_list("agency_id", flat=True)) == {other_agency.pk}
     assert SmsMessage.objects.filter(phone=SECRETS["SMS sender"]).count() == 2
     return dossier
+
+
+def plant_exchange_request(agency) -> None:
+    """A document that came by edXML for agency B and its sender's pending recall."""
+    key = SECRETS["exchange DocumentId"]
+    document = documents.register_incoming(actor=None, agency=agency, doc_type=doc_type("CV"),
+                                           summary="Văn bản liên thông", uploads=[pdf_upload()])
+    message = Message.objects.create(direction=Message.Direction.IN, kind=Message.Kind.DOCUMENT,
+                                     state=Message.State.ACCEPTED, sender_code="000.00.99.H99", document_key=key,
+                                     document=document)
+    received = Received.objects.create(message=message, sender_code="000.00.99.H99", document_key=key,
+                                       document=document)
+    Request.objects.create(received=received, message=message, kind=Request.Kind.RECALL,
+                           reason=SECRETS["recall reason"])
 
 
 @pytest.mark.parametrize("role", [r for r in Role.values if r != Role.SYSTEM_ADMIN])
@@ -75,6 +93,18 @@ def test_no_staff_page_shows_another_agencys_private_records(client, agency, pla
         leaked = [what for what, value in {**SECRETS, "dossier code": planted.code}.items() if value in page]
         assert not leaked, (role, item.url_name, leaked)
     assert opened
+
+
+def test_a_clerk_reads_the_recall_requests_of_their_own_agency_only(client, agency, planted):
+    page = login_as(client, make_official(Role.CLERK, agency=planted.agency)).get(reverse("exchange-requests"))
+    assert SECRETS["recall reason"] in page.content.decode()
+    page = login_as(client, make_official(Role.CLERK, agency=agency)).get(reverse("exchange-requests"))
+    assert page.status_code == 200 and SECRETS["recall reason"] not in page.content.decode()
+
+
+def login_as(client, user):
+    client.login(username=user.username, password=PASSWORD)
+    return client
 
 
 def test_sms_page_shows_an_officer_only_their_agencys_messages(client, agency, other_agency, planted):

@@ -1,0 +1,11 @@
+from egov.org.permissions import Rule
+from egov.org.roles import Role
+
+RULES = {
+    "exchange.manage": Rule(Role.SYSTEM_ADMIN, description="Quản trị liên thông: đầu mối, gửi lại gói tin"),
+    "exchange.view": Rule(Role.SYSTEM_ADMIN, description="Xem hộp thư liên thông, cách ly"),
+    # The clerks who register a received document answer its sender's recall or update requests
+    # (each on their own agency's documents: documents.register); a system administrator reads them all.
+    "exchange.requests": Rule(Role.CLERK, Role.SYSTEM_ADMIN,
+                              description="Xem yêu cầu thu hồi, cập nhật văn bản liên thông"),
+}

@@ -1,0 +1,208 @@
+"""The exchange pages (liên thông): inbox, outbox, quarantine, peers, the senders' requests, and the
+exchange panels on a document's page, as each role sees them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone
+
+from egov.documents import services as documents
+from egov.exchange.models import Delivery, Message, Peer, Received, RemoteAgency, Request
+from egov.org.roles import Role
+from tests.documents.conftest import doc_type, pdf_upload
+from tests.factories import PASSWORD, make_api_key, make_official
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "edxml"
+SENDER = "000.00.01.H57"
+DOCUMENT_KEY = f"{SENDER},2026/03/02,1052/UBND-VP"
+
+
+def raw_message(name: str, **fields) -> Message:
+    data = (FIXTURES / name).read_bytes()
+    message = Message(sha256=hashlib.sha256(data).hexdigest(), size=len(data), **fields)
+    message.raw.save(f"{name}", ContentFile(data), save=False)
+    message.save()
+    return message
+
+
+def login(client, user):
+    client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def rows(world, other_world):
+    """What the exchange would have written: a peer relaying a province's agencies, a document it
+    sent us registered for `world.agency` (with a pending recall), one refused message, and our
+    outgoing document's deliveries in each state."""
+    key, _raw = make_api_key(world.agency, "exchange:write", name="Trục tỉnh Quảng Trị")
+    peer = Peer.objects.create(name="Tỉnh Quảng Trị", endpoint="https://egov.quangtri.example/api/v1/exchange/edxml",
+                               api_key=key, last_failure_at=timezone.now(), last_error="HTTP 503 từ đầu mối")
+    RemoteAgency.objects.create(peer=peer, code=SENDER, name="Văn phòng UBND tỉnh Quảng Trị")
+    RemoteAgency.objects.create(peer=peer, code="000.00.12.H45", name="Sở Nội vụ tỉnh Quảng Trị")
+
+    incoming = raw_message("new_document.xml", direction=Message.Direction.IN, kind=Message.Kind.DOCUMENT,
+                           state=Message.State.ACCEPTED, peer=peer, api_key=key, sender_code=SENDER,
+                           document_key=DOCUMENT_KEY, business=0, signed_by="CN=Văn phòng UBND tỉnh Quảng Trị")
+    copy = documents.register_incoming(actor=None, agency=world.agency, doc_type=doc_type("CV"),
+                                       summary="Về việc triển khai kế hoạch cải cách hành chính năm 2026",
+                                       number_symbol="1052/UBND-VP", issuer_name="Văn phòng UBND tỉnh Quảng Trị",
+                                       uploads=[pdf_upload()])
+    incoming.document = copy
+    incoming.save()
+    received = Received.objects.create(message=incoming, peer=peer, api_key=key, sender_code=SENDER,
+                                       document_key=DOCUMENT_KEY, document=copy)
+    recall_message = raw_message("recall.xml", direction=Message.Direction.IN, kind=Message.Kind.DOCUMENT,
+                                 state=Message.State.ACCEPTED, peer=peer, sender_code=SENDER,
+                                 document_key=DOCUMENT_KEY, business=1)
+    recall = Request.objects.create(received=received, message=recall_message, kind=Request.Kind.RECALL,
+                                    reason="Văn bản ban hành sai thể thức", previous_status=copy.status)
+
+    refused = raw_message("missing_from.xml", direction=Message.Direction.IN, kind=Message.Kind.UNKNOWN,
+                          state=Message.State.QUARANTINED, api_key=key, error_code="invalid",
+                          error_message="Thiếu phần tử bắt buộc From/OrganId.", error_element="From/OrganId",
+                          client_address="192.0.2.7")
+
+    # Our outgoing document to other_world's agency (local) and a remote recipient.
+    outgoing = documents.create_draft(actor=world.specialist, doc_type=doc_type("QĐ"),
+                                      summary="Về việc tổ chức Hội nghị sơ kết công tác văn thư", signer=world.leader,
+                                      upload=pdf_upload(), recipients=[other_world.agency],
+                                      external_recipients=[("Sở Nội vụ tỉnh Quảng Trị", "")])
+    remote = outgoing.recipients.get(agency__isnull=True)
+    remote.external_code = "000.00.12.H45"
+    remote.save()
+    sent = Message.objects.create(direction=Message.Direction.OUT, kind=Message.Kind.DOCUMENT,
+                                  state=Message.State.QUEUED, peer=peer, sender_code=world.agency.code,
+                                  document=outgoing)
+    now = timezone.now()
+    failed = Delivery.objects.create(message=sent, peer=peer, recipient=remote, to_code="000.00.12.H45",
+                                     state=Delivery.State.FAILED, attempts=8, last_error="Kết nối bị từ chối",
+                                     response_status=503)
+    pending = Delivery.objects.create(message=sent, peer=peer, to_code="000.00.12.H45", state=Delivery.State.PENDING,
+                                      attempts=2, next_attempt_at=now + dt.timedelta(minutes=5))
+    status = Message.objects.create(direction=Message.Direction.OUT, kind=Message.Kind.STATUS,
+                                    state=Message.State.SENT, peer=None, sender_code=world.agency.code,
+                                    document_key=DOCUMENT_KEY, status_code="03", document=copy, received=received)
+    held = Delivery.objects.create(message=status, to_code=SENDER, state=Delivery.State.HELD)
+    return SimpleNamespace(peer=peer, key=key, incoming=incoming, copy=copy, received=received, recall=recall,
+                           refused=refused, outgoing=outgoing, remote=remote, failed=failed, pending=pending,
+                           held=held)
+
+
+@pytest.fixture
+def admin(world):
+    return make_official(Role.SYSTEM_ADMIN, agency=world.agency, full_name="Quản Trị Hệ Thống")
+
+
+def test_inbox_lists_accepted_messages_with_sender_kind_signature_and_registered_copies(client, admin, rows):
+    page = login(client, admin).get(reverse("exchange-inbox"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Văn phòng UBND tỉnh Quảng Trị" in html and DOCUMENT_KEY in html
+    assert "Có ký số" in html and "Không ký số" in html  # the recall came unsigned
+    assert rows.copy.get_absolute_url() in html
+    assert "Thu hồi" in html
+    assert "Thiếu phần tử bắt buộc" not in html  # refused messages are in quarantine, not here
+    only_quarantined = client.get(reverse("exchange-inbox"), {"trang_thai": "quarantined"}).content.decode()
+    assert reverse("exchange-message", args=[rows.refused.pk]) in only_quarantined
+    assert reverse("exchange-message", args=[rows.incoming.pk]) not in only_quarantined
+    statuses = client.get(reverse("exchange-inbox"), {"loai": "status"}).content.decode()
+    assert "Chưa có gói tin nào." in statuses
+
+
+def test_message_page_shows_headers_hash_and_serves_the_raw_xml(client, admin, rows):
+    login(client, admin)
+    html = client.get(reverse("exchange-message", args=[rows.incoming.pk])).content.decode()
+    assert rows.incoming.sha256 in html and DOCUMENT_KEY in html and "CN=Văn phòng UBND tỉnh Quảng Trị" in html
+    raw = client.get(reverse("exchange-message-raw", args=[rows.incoming.pk]))
+    assert raw.status_code == 200 and raw["Content-Type"] == "application/xml"
+    body = b"".join(raw.streaming_content)
+    assert body == (FIXTURES / "new_document.xml").read_bytes()
+    assert hashlib.sha256(body).hexdigest() == rows.incoming.sha256
+
+
+def test_quarantine_shows_reason_element_and_download(client, admin, rows):
+    html = login(client, admin).get(reverse("exchange-quarantine")).content.decode()
+    assert "Thiếu phần tử bắt buộc From/OrganId." in html and "From/OrganId" in html and "192.0.2.7" in html
+    assert reverse("exchange-message-raw", args=[rows.refused.pk]) in html
+    assert DOCUMENT_KEY not in html
+
+
+def test_outbox_shows_each_delivery_state_and_resend_only_where_it_helps(client, admin, rows):
+    html = login(client, admin).get(reverse("exchange-outbox")).content.decode()
+    for label in ("Gửi lỗi", "Chờ gửi", "Chưa có địa chỉ nhận", "Kết nối bị từ chối", "HTTP 503",
+                  "Sở Nội vụ tỉnh Quảng Trị", "Đã tiếp nhận"):
+        assert label in html, label
+    assert f'data-testid="resend-{rows.failed.pk}"' in html and f'data-testid="resend-{rows.held.pk}"' in html
+    assert f'data-testid="resend-{rows.pending.pk}"' not in html
+    failed_only = client.get(reverse("exchange-outbox"), {"trang_thai": "failed"}).content.decode()
+    assert f'data-delivery="{rows.failed.pk}"' in failed_only and f'data-delivery="{rows.pending.pk}"' not in failed_only
+
+
+def test_peer_list_shows_health(client, admin, rows):
+    html = login(client, admin).get(reverse("exchange-peers")).content.decode()
+    assert "Tỉnh Quảng Trị" in html and "HTTP 503 từ đầu mối" in html
+    assert f'data-testid="pending-{rows.peer.pk}">1<' in html
+    assert f'data-testid="failed-{rows.peer.pk}"' in html and "Có lượt gửi lỗi" in html
+    # Messages of the last day through this peer: the document, the recall, two outgoing.
+    assert f'data-testid="recent-{rows.peer.pk}">3<' in html
+    assert "000.00.12.H45" in html
+
+
+def test_peer_form_never_shows_the_outbound_key(client, admin, rows):
+    rows.peer.outbound_key_sealed = b"sealed-bytes"
+    rows.peer.save()
+    html = login(client, admin).get(reverse("exchange-peer-edit", args=[rows.peer.pk])).content.decode()
+    assert 'type="password"' in html and "Đã lưu một khóa" in html and "sealed-bytes" not in html
+    assert f"{SENDER} = Văn phòng UBND tỉnh Quảng Trị" in html
+    assert html.count(rows.key.prefix) == 1  # its own key is offered
+
+
+def test_requests_page_lists_pending_requests_for_the_receiving_clerk(client, world, other_world, admin, rows):
+    html = login(client, world.clerk).get(reverse("exchange-requests")).content.decode()
+    assert "Văn bản ban hành sai thể thức" in html and f'data-testid="agree-{rows.recall.pk}"' in html
+    # The other agency's clerk sees nothing of it.
+    html = login(client, other_world.clerk).get(reverse("exchange-requests")).content.decode()
+    assert "sai thể thức" not in html and "Không có yêu cầu nào" in html
+    assert client.post(reverse("exchange-answer", args=[rows.recall.pk]), {"agree": "1"}).status_code == 404
+    # A system administrator reads it but it is not theirs to answer.
+    html = login(client, admin).get(reverse("exchange-requests")).content.decode()
+    assert "sai thể thức" in html and f'data-testid="agree-{rows.recall.pk}"' not in html
+
+
+ADMIN_PAGES = ["exchange-inbox", "exchange-outbox", "exchange-quarantine", "exchange-peers", "exchange-peer-create"]
+
+
+@pytest.mark.parametrize("role", [r for r in Role.values if r != Role.SYSTEM_ADMIN])
+def test_admin_pages_are_the_system_administrators(client, world, rows, role):
+    login(client, make_official(role, agency=world.agency))
+    for name in ADMIN_PAGES:
+        assert client.get(reverse(name)).status_code == 403, name
+    for name, pk in (("exchange-message", rows.incoming.pk), ("exchange-message-raw", rows.incoming.pk),
+                     ("exchange-peer-edit", rows.peer.pk)):
+        assert client.get(reverse(name, args=[pk])).status_code == 403, name
+    assert client.post(reverse("exchange-resend", args=[rows.failed.pk])).status_code == 403
+    expected = 200 if role == Role.CLERK else 403
+    assert client.get(reverse("exchange-requests")).status_code == expected
+
+
+def test_system_admin_opens_every_page(client, admin, rows):
+    login(client, admin)
+    for name in [*ADMIN_PAGES, "exchange-requests"]:
+        assert client.get(reverse(name)).status_code == 200, name
+    assert client.get(reverse("exchange-message", args=[rows.refused.pk])).status_code == 200
+    assert client.get(reverse("exchange-peer-edit", args=[rows.peer.pk])).status_code == 200
+
+
+def test_anonymous_is_sent_to_login(client, rows):
+    response = client.get(reverse("exchange-message-raw", args=[rows.incoming.pk]))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
