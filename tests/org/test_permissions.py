@@ -42,6 +42,7 @@ EXPECTED = {
     "signing-trusted-roots":        (0,      0,         0,     0,    0,           1),
     "exchange-inbox":               (0,      0,         0,     0,    0,           1),
     "exchange-requests":            (0,      0,         0,     1,    0,           1),
+    "apikey-list":                  (0,      0,         0,     0,    1,           1),
 }
 
 

@@ -2,5 +2,6 @@
 
 LABELS = {
     "apikey.created": "Tạo khóa API",
+    "apikey.updated": "Sửa phạm vi, giới hạn của khóa API",
     "apikey.revoked": "Thu hồi khóa API",
 }

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 
+from egov.api import usage
 from egov.api.models import ApiKey, hash_key
 from egov.core import fixedsql
 from egov.org.models import Agency
-
-LAST_USED_EVERY_SECONDS = 60
 
 
 def active_key(raw: str) -> ApiKey | None:
@@ -30,19 +28,6 @@ def active_key(raw: str) -> ApiKey | None:
     return key
 
 
-def touch(key: ApiKey) -> None:
-    """Stamp the key's last use, at most once a minute (a bounded write on every call)."""
-    now = timezone.now()
-    if key.last_used_at is not None and (now - key.last_used_at).total_seconds() <= LAST_USED_EVERY_SECONDS:
-        return
-    field = ApiKey._meta.get_field("last_used_at")
-    quote = connection.ops.quote_name
-    with fixedsql.cursor() as cursor:
-        cursor.execute(f"UPDATE {fixedsql.table(ApiKey)} SET {quote(field.column)} = %s WHERE {quote('id')} = %s",
-                       [field.get_db_prep_save(now, connection), key.pk])
-    key.last_used_at = now
-
-
 class BearerKey(HttpBearer):
     def authenticate(self, request, token):
         if not token or not token.startswith("egov_"):
@@ -50,7 +35,7 @@ class BearerKey(HttpBearer):
         key = active_key(token)
         if key is None:
             return None
-        touch(key)
+        usage.admit(key)  # 429 past its per-minute limit; usage written once a minute
         request.api_key = key
         return key
 

@@ -28,7 +28,13 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField("lần dùng gần nhất", null=True, blank=True)
+    # Written by the auth path at most once a minute per key and process (see api.usage), so
+    # it trails the truth by up to a minute.
+    request_count = models.BigIntegerField("số yêu cầu", default=0)
+    rate_limit = models.PositiveIntegerField(
+        "giới hạn (yêu cầu/phút)", null=True, blank=True,
+        help_text="Để trống: không giới hạn. Mỗi tiến trình máy chủ đếm riêng.")
 
     is_api_key = True
     is_authenticated = True

@@ -84,7 +84,10 @@ def error(request, status: int, code: str, message: str, details=None):
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
-    return error(request, exc.status, exc.code, exc.message, exc.details or None)
+    response = error(request, exc.status, exc.code, exc.message, exc.details or None)
+    if exc.status == 429 and isinstance(exc.details, dict) and "retry_after" in exc.details:
+        response["Retry-After"] = str(exc.details["retry_after"])
+    return response
 
 
 @api.exception_handler(NinjaValidationError)
