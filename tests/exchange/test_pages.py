@@ -206,3 +206,51 @@ def test_system_admin_opens_every_page(client, admin, rows):
 def test_anonymous_is_sent_to_login(client, rows):
     response = client.get(reverse("exchange-message-raw", args=[rows.incoming.pk]))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+# --- the panels on a document's page ------------------------------------------------------------
+
+def test_sender_sees_each_recipients_latest_status(client, world, other_world):
+    from egov.exchange.models import RecipientStatus
+    from tests.exchange.test_document_edxml import issued_document
+
+    document = issued_document(world, other_world)
+    remote = document.recipients.get(agency__isnull=True)
+    remote.external_code = "000.00.12.H45"
+    remote.save()
+    start = timezone.now() - dt.timedelta(hours=3)
+    for hours, code, staff in ((0, "01", ""), (1, "03", "Văn thư Bộ"), (2, "04", "Lãnh đạo Bộ")):
+        RecipientStatus.objects.create(recipient=remote, code=code, staff=staff,
+                                       reported_at=start + dt.timedelta(hours=hours))
+    html = login(client, world.specialist).get(document.get_absolute_url()).content.decode()
+    assert 'data-testid="recipient-status"' in html
+    remote_row = html.split(f'data-recipient="{remote.pk}"')[1].split("</tr>")[0]
+    assert "Phân công" in remote_row.split("Lịch sử")[0] and "Lãnh đạo Bộ" in remote_row  # the latest first
+    assert "Lịch sử (3)" in remote_row and "Đã tiếp nhận" in remote_row and "Đã đến" in remote_row
+    local = document.recipients.get(agency=other_world.agency)
+    local_row = html.split(f'data-recipient="{local.pk}"')[1].split("</tr>")[0]
+    assert "Đã vào sổ" in local_row and "Đã gửi trong hệ thống" in local_row
+
+
+def test_no_status_table_before_issuing_nor_on_incoming(client, world, other_world, rows):
+    from tests.exchange.test_document_edxml import issued_document
+
+    draft = issued_document(world, other_world, approve=False, issue=False)
+    login(client, world.specialist)
+    assert 'data-testid="recipient-status"' not in client.get(draft.get_absolute_url()).content.decode()
+    login(client, world.clerk)
+    assert 'data-testid="recipient-status"' not in client.get(rows.copy.get_absolute_url()).content.decode()
+
+
+def test_received_document_shows_where_it_came_from_and_the_pending_recall(client, world, admin, rows):
+    html = login(client, world.clerk).get(rows.copy.get_absolute_url()).content.decode()
+    assert 'data-testid="exchange-origin"' in html and DOCUMENT_KEY in html
+    assert "Văn phòng UBND tỉnh Quảng Trị" in html and "Có ký số" in html
+    assert "Văn bản ban hành sai thể thức" in html and f'data-testid="agree-{rows.recall.pk}"' in html
+    assert reverse("exchange-message", args=[rows.incoming.pk]) not in html  # the admin area is not the clerk's
+    # The leader reads the request; answering is the clerk's.
+    html = login(client, world.leader).get(rows.copy.get_absolute_url()).content.decode()
+    assert "sai thể thức" in html and f'data-testid="agree-{rows.recall.pk}"' not in html
+    html = login(client, admin).get(reverse("exchange-message", args=[rows.incoming.pk])).content.decode()
+    assert rows.copy.get_absolute_url() in html
+

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from egov.core.errors import DomainError, NotFound, ValidationError
 from egov.core.storage import file_response
 from egov.core.views import paginate
-from egov.documents import files, forms, selectors, services, signatures
+from egov.documents import files, forms, panels, selectors, services, signatures
 from egov.documents.extraction import ExtractionError, extract_metadata
 from egov.documents.measures import document_measures
 from egov.documents.models import Assignment, Document, DocumentFile, DocumentType
@@ -188,7 +188,9 @@ def _detail_context(request, document):
 @staff_required("documents.view")
 def detail(request, pk):
     document = _visible_or_404(request, pk)
-    return render(request, "documents/detail.html", _detail_context(request, document))
+    ctx = _detail_context(request, document)
+    ctx["panels"] = panels.render_panels(request, document)
+    return render(request, "documents/detail.html", ctx)
 
 
 def _visible_or_404(request, pk):
