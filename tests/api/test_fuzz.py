@@ -33,6 +33,7 @@ BUSINESS_RULES = {
     "POST /api/v1/documents/incoming": "a document type code that exists",
     "POST /api/v1/documents/extract": "a readable PDF",
     "POST /api/v1/signatures/verify": "a PDF",
+    "POST /api/v1/exchange/edxml": "a well-formed edXML message to an agency of this instance",
     "GET /api/v1/stats/dossiers": "from no later than to",
 }
 ACCEPTED = ["2xx", "401", "403", "404", "409", "429"]

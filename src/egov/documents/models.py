@@ -163,7 +163,8 @@ class Document(SignatureFields):
             models.UniqueConstraint(fields=["agency", "register_year", "number"],
                                     condition=Q(direction="outgoing", number__isnull=False),
                                     name="document_outgoing_number_unique"),
-            models.CheckConstraint(condition=Q(direction="incoming", status__in=["registered", "in_progress", "done"])
+            models.CheckConstraint(condition=Q(direction="incoming",
+                                                                        status__in=["registered", "in_progress", "done", "recalled"])
                                    | Q(direction="outgoing", status__in=["draft", "in_review", "awaiting_signature",
                                                                          "approved", "issued"]),
                                    name="document_status_matches_direction"),

@@ -126,6 +126,8 @@ def my_tasks(actor):
         reach |= Q(department_id=official.department_id, assignee__isnull=True)
     return (Assignment.objects.filter(reach, document__agency_id=official.agency_id if official else None)
             .exclude(status=Assignment.Status.DONE).exclude(role=Assignment.Role.INFORM)
+            # A document its sender recalled (liên thông) waits for the clerk, not for handling.
+            .exclude(document__status=Document.Status.RECALLED)
             .select_related("document", "document__doc_type", "department", "assignee", "assigned_by")
             .order_by("deadline", "created_at"))
 

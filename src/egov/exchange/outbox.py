@@ -28,14 +28,17 @@ def _route(peer: Peer | None) -> tuple[Peer | None, str]:
     return peer, Delivery.State.PENDING
 
 
-def send_status(received: Received, code: str, *, description: str = "", staff: str = "") -> Delivery | None:
+def send_status(received: Received, code: str, *, description: str = "", staff: str = "",
+                repeat: bool = False) -> Delivery | None:
     """Report `code` (an edxml.StatusCode value) on a document we received back to its sender,
     once per code: a second assignment or progress note is no news. Returns the delivery, or None
-    when that code was already sent."""
-    if code in received.statuses_sent:
+    when that code was already sent. `repeat`: send it even so (the answer 15/16 to a second
+    recall or update request is news again)."""
+    if code in received.statuses_sent and not repeat:
         return None
-    received.statuses_sent = [*received.statuses_sent, code]
-    received.save(update_fields=["statuses_sent"])
+    if code not in received.statuses_sent:
+        received.statuses_sent = [*received.statuses_sent, code]
+        received.save(update_fields=["statuses_sent"])
     message = Message.objects.create(
         direction=Message.Direction.OUT, kind=Message.Kind.STATUS, state=Message.State.QUEUED,
         peer=received.peer, api_key=received.api_key, sender_code=received.document.agency.code,

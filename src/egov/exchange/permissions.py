@@ -1,3 +1,5 @@
+"""Who may do what in the exchange (liên thông)."""
+
 from egov.org.permissions import Rule
 from egov.org.roles import Role
 
@@ -8,4 +10,6 @@ RULES = {
     # (each on their own agency's documents: documents.register); a system administrator reads them all.
     "exchange.requests": Rule(Role.CLERK, Role.SYSTEM_ADMIN,
                               description="Xem yêu cầu thu hồi, cập nhật văn bản liên thông"),
+    # A peer (another egov, the national exchange, another system) posting edXML messages to us.
+    "exchange.receive": Rule(scope="exchange:write", description="Gửi văn bản, trạng thái liên thông đến"),
 }
