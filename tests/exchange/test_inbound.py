@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 from pathlib import Path
 
 import pytest
+from django.db import connection, connections
 
 from egov.core.errors import PermissionDenied
 from egov.core.models import AuditEntry
@@ -406,3 +408,41 @@ def test_a_replacement_is_registered_and_the_old_document_recalled_when_agreed(
     # The original message again now finds the replacement.
     again = post(client, raw_key, document_message(world.agency.code))
     assert again.status_code == 200 and again.json()["documents"][0]["id"] == replacement.pk
+
+
+on_postgres = pytest.mark.skipif(connection.vendor != "postgresql",
+                                 reason="concurrency needs PostgreSQL (row locks); run with EGOV_DATABASE_URL=postgres://...")
+
+
+@on_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_message_sent_at_once_by_several_workers_is_registered_once():
+    from egov.documents.doctypes import seed_document_types
+    from egov.exchange.inbound import receive
+
+    seed_document_types()
+    agency = make_agency()
+    api_key, _ = make_api_key(agency, "exchange:write")
+    data = document_message(agency.code)
+    threads, answers, errors = 4, [], []
+    barrier = threading.Barrier(threads)
+
+    def work():
+        try:
+            barrier.wait()
+            answers.append(receive(data, api_key=api_key).status)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert not errors
+    assert sorted(answers) == [200, 200, 200, 201]
+    assert incoming().count() == 1 and Received.objects.count() == 1
+    assert DocumentFile.objects.count() == 1
