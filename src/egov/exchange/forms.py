@@ -64,7 +64,10 @@ class PeerForm(forms.Form):
         self.peer = peer
         self.fields["api_key"].choices = [("", "— Không có —"), *[
             (k.pk, f"{k.name} ({k.prefix}…) · {k.agency.name}") for k in exchange_keys(peer)]]
-        if peer is not None:
+        if peer is None:
+            del self.fields["is_active"]  # a new peer is active
+        else:
+            self.fields["kind"].disabled = True  # what it is does not change; add another peer instead
             self.fields["outbound_key"].help_text = (
                 "Đã lưu một khóa. Để trống để giữ nguyên; nhập khóa mới để thay." if peer.outbound_key_sealed
                 else "Chưa có khóa. " + self.fields["outbound_key"].help_text)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from egov.api.models import ApiKey
 from egov.core.errors import DomainError, NotFound
 from egov.core.storage import file_response
 from egov.core.views import paginate
@@ -147,21 +149,26 @@ def _health(peer) -> tuple[str, str]:
 def _save_peer(request, peer: Peer | None):
     form = forms.PeerForm(request.POST, peer=peer)
     try:  # TODO(ui): the outbox helper's service; imported at the top once it has landed
-        from egov.exchange import peers as service
+        from egov.exchange import peers as peers_service
     except ImportError:
         form.add_error(None, "Chức năng lưu đầu mối chưa sẵn sàng.")
     if form.is_valid():
         data = form.cleaned_data
-        fields = {"name": data["name"], "kind": data["kind"], "endpoint": data["endpoint"],
-                  "api_key": data["api_key"], "require_signature": data["require_signature"],
-                  "is_active": data["is_active"], "agencies": data["agencies"]}
-        if data["outbound_key"] or peer is None:
+        api_key = ApiKey.objects.filter(pk=data["api_key"]).first() if data["api_key"] else None
+        fields = {"name": data["name"], "endpoint": data["endpoint"], "api_key": api_key,
+                  "require_signature": data["require_signature"]}
+        if data["outbound_key"]:  # blank keeps the sealed key: it is never shown, so never re-entered
             fields["outbound_key"] = data["outbound_key"]
         try:
             if peer is None:
-                peer = service.create_peer(actor=request.user, **fields)
+                peer = peers_service.create_peer(actor=request.user, kind=data["kind"], agency_codes=data["agencies"],
+                                                 **fields)
             else:
-                peer = service.update_peer(actor=request.user, peer=peer, **fields)
+                # One change: the peer's settings and the agencies behind it stand or fall together.
+                with transaction.atomic():
+                    peer = peers_service.update_peer(actor=request.user, peer=peer, is_active=data["is_active"],
+                                                     **fields)
+                    peer = peers_service.set_agencies(actor=request.user, peer=peer, agency_codes=data["agencies"])
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
