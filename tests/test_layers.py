@@ -13,7 +13,14 @@ SRC = Path(egov.__file__).resolve().parent
 # The API app keeps keys bound to agencies, so it stands above org; every app's router plugs into it.
 RANK = {"core": 0, "org": 1, "api": 2}
 DOMAIN = 3
-FORBIDDEN = {"signing": {"documents", "dossiers"}}
+# Below what it names: signing under documents and dossiers; the exchange above documents and
+# dossiers; webhooks above all three (they tell it what happened through signals).
+FORBIDDEN = {
+    "signing": {"documents", "dossiers", "webhooks"},
+    "documents": {"exchange", "webhooks"},
+    "dossiers": {"exchange", "webhooks"},
+    "exchange": {"webhooks"},
+}
 ALLOWED = {
     # org's own router (the agency directory, /me, the calendar) is written against the API shell.
     ("org.api", "api"),

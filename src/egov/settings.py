@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "egov.documents",
     "egov.signing",
     "egov.exchange",
+    "egov.webhooks",
     "egov.feedback",
     "egov.metrics",
     "egov.payments",

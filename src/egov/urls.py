@@ -18,6 +18,7 @@ urlpatterns = [
     path("van-ban/", include("egov.documents.urls")),
     path("chu-ky-so/", include("egov.signing.urls")),
     path("lien-thong/", include("egov.exchange.urls")),
+    path("can-bo/webhook/", include("egov.webhooks.urls")),
     path("phan-anh/", include("egov.feedback.urls")),
     path("thong-ke/", include("egov.metrics.urls")),
     path("thanh-toan/", include("egov.payments.urls")),

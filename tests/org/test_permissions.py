@@ -43,6 +43,7 @@ EXPECTED = {
     "exchange-inbox":               (0,      0,         0,     0,    0,           1),
     "exchange-requests":            (0,      0,         0,     1,    0,           1),
     "apikey-list":                  (0,      0,         0,     0,    1,           1),
+    "webhook-list":                 (0,      0,         0,     0,    1,           1),
 }
 
 

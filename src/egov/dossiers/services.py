@@ -20,16 +20,19 @@ from egov.core.tasks import queue
 from egov.dossiers import planning, selectors, tallies
 from egov.dossiers.codes import next_dossier_code
 from egov.dossiers.models import (
+    TALLY_STATE_FIELDS,
     Dossier,
     DossierEvent,
     DossierFile,
     DossierStep,
     SubmissionKey,
 )
+from egov.dossiers.signals import dossier_event
 from egov.dossiers.uploads import CheckedUpload
 from egov.org.permissions import ensure_can
 
 S = Dossier.Status
+_STATUS_AT = TALLY_STATE_FIELDS.index("status")  # in Dossier._tallied
 MOVED = "Hồ sơ đã được xử lý bởi người khác hoặc đã chuyển trạng thái. Vui lòng tải lại trang."
 APPLICANT_FIELDS = ("applicant_name", "applicant_id_number", "applicant_phone", "applicant_email",
                     "applicant_address", "note")
@@ -58,6 +61,7 @@ def lock(dossier: Dossier, *statuses: str) -> Dossier:
 def bump(dossier: Dossier, original: Dossier | None = None) -> Dossier:
     """Save a changed dossier with a new version, move its statistics tallies (same transaction),
     and mirror it onto the caller's object. Every write of a dossier row goes through here."""
+    before = getattr(dossier, "_tallied", None)  # the columns as read, status among them
     dossier.version += 1
     if dossier.pk is None:
         # A new row (most often an online submission): one fixed INSERT, not the ORM's compiled one.
@@ -66,6 +70,9 @@ def bump(dossier: Dossier, original: Dossier | None = None) -> Dossier:
     else:
         dossier.save()
     tallies.record(dossier)
+    previous = before[_STATUS_AT] if before else None
+    if previous != dossier.status and dossier.status != Dossier.Status.DRAFT:
+        dossier_event.send(Dossier, dossier=dossier, event="status_changed", previous_status=previous)
     if original is not None and original is not dossier:
         original.__dict__.update({k: v for k, v in dossier.__dict__.items() if not k.startswith("_")})
         original._state.fields_cache = dict(dossier._state.fields_cache)

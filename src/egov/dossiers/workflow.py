@@ -35,6 +35,7 @@ from egov.dossiers.services import (
     store_files,
     written,
 )
+from egov.dossiers.signals import dossier_event
 from egov.dossiers.uploads import CheckedUpload, check_upload
 from egov.org.permissions import ensure_can
 from egov.org.roles import Role
@@ -292,6 +293,7 @@ def attach_result(*, dossier: Dossier, officer, upload: CheckedUpload, label: st
         result.save()
         bump(locked, dossier)
         event(locked, "result_attached", "Đính kèm kết quả giải quyết", actor=officer, at=at)
+        dossier_event.send(Dossier, dossier=locked, event="result_ready", previous_status=None)
         audit(officer, "dossier.result_attached", locked,
               summary={"sha256": upload.sha256, "signature": checked["signature_verdict"]})
     return result

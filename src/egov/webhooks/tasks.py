@@ -1,0 +1,12 @@
+"""The webhook worker's task: one attempt at one delivery."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def deliver(delivery_id: int) -> None:
+    from egov.webhooks import delivery
+
+    delivery.attempt(delivery_id)
