@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from egov.documents import services as documents
+from egov.documents.models import Document
 from egov.exchange.models import Delivery, Message, Peer, Received, RemoteAgency, Request
 from egov.org.roles import Role
 from tests.documents.conftest import doc_type, pdf_upload
@@ -254,3 +255,73 @@ def test_received_document_shows_where_it_came_from_and_the_pending_recall(clien
     html = login(client, admin).get(reverse("exchange-message", args=[rows.incoming.pk])).content.decode()
     assert rows.copy.get_absolute_url() in html
 
+
+
+def test_a_recalled_document_says_so_plainly(client, world, rows):
+    Document.objects.filter(pk=rows.copy.pk).update(status=Document.Status.RECALLED)
+    html = login(client, world.clerk).get(rows.copy.get_absolute_url()).content.decode()
+    assert 'data-testid="recalled-banner"' in html and "Đã thu hồi." in html
+    other = documents.register_incoming(actor=world.clerk, agency=world.agency, doc_type=doc_type("CV"),
+                                        summary="Văn bản thường", uploads=[pdf_upload()])
+    html = client.get(other.get_absolute_url()).content.decode()
+    assert 'data-testid="recalled-banner"' not in html and 'data-testid="exchange-origin"' not in html
+
+
+# --- the buttons ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def recalled(client, world):
+    """A document a peer sent us through POST /api/v1/exchange/edxml, then recalled."""
+    from egov.exchange import edxml
+    from tests.exchange.test_inbound import document_message, post
+
+    _, raw = make_api_key(world.agency, "exchange:write", name="Trục liên thông tỉnh")
+    response = post(client, raw, document_message(world.agency.code))
+    assert response.status_code == 201, response.content
+    document = Document.objects.get(pk=response.json()["documents"][0]["id"])
+    recall = document_message(world.agency.code, business=edxml.BusinessDocType.RECALL, reason="Ban hành nhầm")
+    assert post(client, raw, recall).status_code == 201
+    return document
+
+
+def sent_codes() -> list[str]:
+    return list(Message.objects.filter(direction=Message.Direction.OUT, kind=Message.Kind.STATUS)
+                .order_by("id").values_list("status_code", flat=True))
+
+
+def test_clerk_refuses_a_recall_from_the_document_page(client, world, recalled):
+    login(client, world.clerk)
+    page = client.get(recalled.get_absolute_url()).content.decode()
+    assert 'data-testid="recalled-banner"' in page and "Ban hành nhầm" in page
+    request = Request.objects.get()
+    response = client.post(reverse("exchange-answer", args=[request.pk]),
+                           {"agree": "0", "note": "Đã xử lý xong", "next": recalled.get_absolute_url()})
+    assert response.status_code == 302 and response["Location"] == recalled.get_absolute_url()
+    page = client.get(response["Location"]).content.decode()
+    assert "Đã từ chối yêu cầu thu hồi." in page and 'data-testid="recalled-banner"' not in page
+    assert 'data-testid="pending-request"' not in page and "Từ chối" in page  # the answered request is listed
+    request.refresh_from_db()
+    assert request.state == Request.State.REFUSED and request.answered_by == world.clerk
+    assert sent_codes()[-1] == "16"
+
+
+def test_clerk_agrees_to_a_recall_from_the_requests_list(client, world, recalled):
+    login(client, world.clerk)
+    request = Request.objects.get()
+    response = client.post(reverse("exchange-answer", args=[request.pk]), {"agree": "1"})
+    assert response.status_code == 302 and response["Location"] == reverse("exchange-requests")
+    page = client.get(response["Location"]).content.decode()
+    assert "Đã đồng ý thu hồi văn bản." in page and "Không có yêu cầu nào" in page
+    recalled.refresh_from_db()
+    assert recalled.status == "recalled" and sent_codes()[-1] == "15"
+    assert 'data-testid="recalled-banner"' in client.get(recalled.get_absolute_url()).content.decode()
+    # Answered once: the button is gone and a second post finds nothing pending.
+    assert client.post(reverse("exchange-answer", args=[request.pk]), {"agree": "0"}).status_code == 404
+
+
+def test_answer_from_another_site_goes_back_to_the_list(client, world, recalled):
+    login(client, world.clerk)
+    request = Request.objects.get()
+    response = client.post(reverse("exchange-answer", args=[request.pk]),
+                           {"agree": "0", "next": "https://evil.example/"})
+    assert response["Location"] == reverse("exchange-requests")

@@ -13,7 +13,7 @@ from egov.api.models import ApiKey
 from egov.core.errors import DomainError, NotFound
 from egov.core.storage import file_response
 from egov.core.views import paginate
-from egov.exchange import forms, selectors
+from egov.exchange import forms, inbound, selectors
 from egov.exchange.models import Delivery, Message, Peer
 from egov.org.access import staff_required
 from egov.org.permissions import can
@@ -205,11 +205,6 @@ def requests(request):
 @staff_required("exchange.requests")
 def answer(request, pk):
     item = get_object_or_404(selectors.pending_requests(request.user), pk=pk)
-    try:  # TODO(ui): the inbound helper's service; imported at the top once it has landed
-        from egov.exchange import inbound
-    except ImportError:
-        messages.error(request, "Chức năng trả lời yêu cầu chưa sẵn sàng.")
-        return _back(request, "exchange-requests")
     form = forms.AnswerForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Chọn Đồng ý hoặc Từ chối.")
