@@ -446,3 +446,14 @@ def test_the_same_message_sent_at_once_by_several_workers_is_registered_once():
     assert sorted(answers) == [200, 200, 200, 201]
     assert incoming().count() == 1 and Received.objects.count() == 1
     assert DocumentFile.objects.count() == 1
+
+
+def test_a_message_larger_than_the_form_body_limit_is_still_read(client, world, raw_key, settings):
+    # Django's DATA_UPLOAD_MAX_MEMORY_SIZE (5 MB) bounds form bodies; edXML has its own limit.
+    big = PDF + b"%" + b"0" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1024) + b"\n"
+    data = document_message(world.agency.code, attachments=[
+        edxml.Attachment(content_id="cid:1", name="lon.pdf", content_type="application/pdf", data=big)])
+    assert len(data) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    response = post(client, raw_key, data)
+    assert response.status_code == 201, response.content[:300]
+    assert stored_bytes(incoming().get().files.get().file) == big
