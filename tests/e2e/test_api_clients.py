@@ -50,3 +50,46 @@ def test_administrator_issues_limits_and_revokes_a_key(page, demo_org, login, sh
     assert page.get_by_text("LGSP tỉnh Thừa Thiên Huế").is_visible()
     assert horizontal_overflow(page) <= 0
     keep(shot(page, "list"), f"lgsp-client-list-{width}.png")
+
+
+@BOTH
+def test_administrator_subscribes_a_webhook_and_sends_a_test_event(page, demo_org, login, shot):
+    from egov.api.services import create_api_key
+    from egov.org.models import User
+    from tests.webhooks.conftest import Receiver
+
+    receiver = Receiver()
+    receiver.thread.start()
+    try:
+        width = page.viewport_size["width"]
+        admin = User.objects.get(username=demo_org.accounts["quantri"])
+        create_api_key(actor=None, name="Cổng dịch vụ công tỉnh", agency=admin.official.agency,
+                       scopes=["dossiers:read", "documents:read"])
+        login(page, demo_org.accounts["quantri"])
+        page.goto("/can-bo/webhook/")
+        page.get_by_role("link", name="Đăng ký webhook").click()
+        page.get_by_label("Hệ thống (khóa API)").select_option(index=1)
+        page.get_by_label("Địa chỉ nhận (URL)").fill(receiver.url)
+        page.get_by_label("Hồ sơ chuyển trạng thái (cần dossiers:read)").check()
+        page.get_by_label("Hồ sơ có kết quả giải quyết (cần dossiers:read)").check()
+        assert horizontal_overflow(page) <= 0
+        keep(shot(page, "create"), f"lgsp-webhook-create-{width}.png")
+        page.get_by_role("button", name="Đăng ký").click()
+        receiver.secret = page.get_by_test_id("webhook-secret").input_value()
+        assert receiver.secret.startswith("whsec_")
+        keep(shot(page, "secret"), f"lgsp-webhook-secret-{width}.png")
+        page.get_by_role("link", name="Xem đăng ký").click()
+        page.get_by_role("button", name="Gửi sự kiện thử").click()
+        assert page.get_by_test_id("response-status").inner_text() == "200"
+        assert receiver.calls and receiver.calls[0]["verified"]
+        assert horizontal_overflow(page) <= 0
+        keep(shot(page, "delivery"), f"lgsp-webhook-delivery-{width}.png")
+        page.get_by_role("link", name="← Webhook của").click()
+        assert page.get_by_text("Sự kiện thử").first.is_visible()
+        assert horizontal_overflow(page) <= 0
+        keep(shot(page, "detail"), f"lgsp-webhook-detail-{width}.png")
+        page.goto("/can-bo/webhook/")
+        keep(shot(page, "list"), f"lgsp-webhook-list-{width}.png")
+    finally:
+        receiver.server.shutdown()
+        receiver.server.server_close()

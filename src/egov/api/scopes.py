@@ -10,4 +10,5 @@ SCOPES = {
     "signatures:verify": "Kiểm tra chữ ký số",
     "exchange:write": "Gửi, nhận văn bản liên thông",
     "sms:inbound": "Chuyển tin nhắn SMS đến (cổng SMS)",
+    "people:read": "Tra cứu công dân, doanh nghiệp theo số định danh",
 }

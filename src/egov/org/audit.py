@@ -11,4 +11,5 @@ LABELS = {
     "account.recovery_code_used": "Dùng mã dự phòng đăng nhập",
     "account.locked": "Tạm khóa đăng nhập do nhập sai nhiều lần",
     "official.created": "Thêm cán bộ",
+    "people.looked_up": "Tra cứu công dân, doanh nghiệp theo số định danh",
 }

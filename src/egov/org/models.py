@@ -148,6 +148,9 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(fields=["email"], condition=~Q(email=""), name="user_email_unique"),
         ]
+        # Other systems look people up by ID number (org.people).
+        indexes = [models.Index(fields=["identity_number"], condition=~Q(identity_number=""),
+                                name="user_identity_number")]
 
     def __str__(self):
         return self.display_name

@@ -47,6 +47,8 @@ RULES: dict[str, Rule] = {
     "apikey.manage": Rule(Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN, subtree=True,
                           description="Quản lý khóa API"),
     "calendar.read": Rule(*ALL_STAFF, scope="calendar:read", description="Tra cứu lịch làm việc"),
+    # Other systems only: officials find citizens through the dossiers they handle.
+    "people.lookup": Rule(scope="people:read", description="Tra cứu công dân, doanh nghiệp theo số định danh"),
 }
 
 
