@@ -25,10 +25,16 @@ TARGET_PARSE = 200
 
 def megabyte_pdf() -> bytes:
     """A one-page PDF carrying a noise image, so it stays about 1 MB however it is compressed."""
+    return noise_pdf(590)
+
+
+def noise_pdf(side: int) -> bytes:
+    """A one-page PDF carrying a side x side noise image: about 3 * side**2 bytes, whatever the
+    compression, and an ordinary PDF to every reader (its %%EOF at the end)."""
     from fpdf import FPDF
     from PIL import Image
 
-    image = Image.frombytes("RGB", (590, 590), os.urandom(590 * 590 * 3))
+    image = Image.frombytes("RGB", (side, side), os.urandom(side * side * 3))
     pdf = FPDF()
     pdf.add_page()
     buffer = io.BytesIO()
