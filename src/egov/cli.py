@@ -1,6 +1,7 @@
 """The `egov` command: `egov demo`, `egov serve`, `egov worker`, `egov check`, `egov audit verify`,
 `egov apikey create ...`, `egov official create ...`, `egov dossiers stats-check|stats-rebuild`,
-`egov backup`, `egov restore FILE`, `egov keys rotate`, and any Django command as `egov manage ...`."""
+`egov backup`, `egov restore FILE`, `egov keys rotate`, `egov exchange peer add|list|agencies ...`,
+and any Django command as `egov manage ...`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import os
 import sys
 
 SHORTCUTS = {"demo", "serve", "worker", "check", "audit", "apikey", "official", "procedures", "migrate", "dossiers",
-             "backup", "restore", "keys"}
+             "backup", "restore", "keys", "exchange"}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -240,6 +240,13 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MAX_UPLOAD_BYTES = int(ENV.get("EGOV_MAX_UPLOAD_MB", "20")) * 1024 * 1024
 # An edXML message carries its files in base64, so its own ceiling (egov.exchange.edxml).
 EDXML_MAX_BYTES = int(ENV.get("EGOV_EDXML_MAX_MB", "50")) * 1024 * 1024
+# The outbox (egov.exchange.delivery): how long to wait for a peer, and how many tries (backoff
+# 30 s doubling up to 1 h between them) before a delivery is "failed" for an administrator to resend.
+EXCHANGE_TIMEOUT = float(ENV.get("EGOV_EXCHANGE_TIMEOUT", "30"))
+EXCHANGE_MAX_ATTEMPTS = int(ENV.get("EGOV_EXCHANGE_MAX_ATTEMPTS", "8"))
+# Sign outgoing edXML with the sending agency's certificate (egov.signing) when it has one. The peer
+# must trust its root: a signature it cannot verify is refused, an unsigned message is not.
+EXCHANGE_SIGN = env_bool("EGOV_EXCHANGE_SIGN", True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Every upload is scanned by clamd at this address (host:port or a Unix socket path) when set;

@@ -61,9 +61,15 @@ def _latest_draft(document) -> DocumentFile | None:
 
 def create_draft(*, actor, doc_type: DocumentType, summary: str, signer: User, upload: files.Upload | None = None,
                  recipients: list[Agency] = (), external_recipients: list[tuple[str, str]] = (),
+                 remote_recipients: list[tuple[str, str]] = (),
                  urgency: str = Document.Urgency.NORMAL,
                  confidentiality: str = Document.Confidentiality.NORMAL) -> Document:
-    """A specialist starts an outgoing document (dự thảo) in their agency."""
+    """A specialist starts an outgoing document (dự thảo) in their agency.
+
+    Recipients: `recipients`, agencies of this instance (delivered at issuing); `external_recipients`,
+    (name, address) pairs that receive it outside the system (paper, mail); `remote_recipients`,
+    (identifier code, name) pairs of agencies in other systems, sent by the exchange (liên thông)
+    when the document is issued. A remote code that is one of ours becomes an ordinary recipient."""
     official = actor.official_or_none
     if official is None:
         raise PermissionDenied()
@@ -79,7 +85,18 @@ def create_draft(*, actor, doc_type: DocumentType, summary: str, signer: User, u
         raise ValidationError("Công văn cần đơn vị soạn thảo có tên viết tắt (ký hiệu dạng UBND-VP).",
                               code="no_drafting_unit")
     external = [(n.strip(), a.strip()) for n, a in external_recipients if n.strip()]
-    if not recipients and not external:
+    remote: dict[str, str] = {}
+    for code, name in remote_recipients:
+        code = (code or "").strip()
+        if not code:
+            continue
+        if len(code) > 40:
+            raise ValidationError(f"Mã định danh “{code[:40]}…” không hợp lệ.", code="invalid_recipient_code")
+        remote[code] = (name or "").strip() or code
+    local = {a.code: a for a in Agency.objects.filter(code__in=remote, is_active=True)}
+    recipients = [*recipients, *local.values()]
+    remote = {code: name for code, name in remote.items() if code not in local}
+    if not recipients and not external and not remote:
         raise ValidationError("Cần chọn ít nhất một nơi nhận.", code="no_recipient")
     with files.written([upload] if upload is not None else []) as names, transaction.atomic():
         document = Document.objects.create(
@@ -92,6 +109,8 @@ def create_draft(*, actor, doc_type: DocumentType, summary: str, signer: User, u
             Recipient.objects.create(document=document, agency=target)
         for name, address in external:
             Recipient.objects.create(document=document, external_name=name[:255], external_address=address[:255])
+        for code, name in remote.items():
+            Recipient.objects.create(document=document, external_name=name[:255], external_code=code)
         if upload is not None:
             files.store(document, upload, name=names[0], kind=DocumentFile.Kind.DRAFT, uploaded_by=actor)
         _grant(document, actor, DocumentAccess.Reason.DRAFTER)

@@ -77,3 +77,37 @@ def document_to_message(document: Document) -> edxml.DocumentMessage:
 
 def document_edxml(document: Document) -> bytes:
     return edxml.build_document(document_to_message(document))
+
+
+def document_for_remote(document: Document, *, to: list[edxml.Organization],
+                        business: edxml.BusinessDocType = edxml.BusinessDocType.NEW, reason: str = "",
+                        staff: str = "") -> edxml.DocumentMessage:
+    """The message the outbox sends to agencies of other systems: `To` names them (not our own
+    recipients, which had their copy at issuing), ToPlaces still lists every recipient. A recall
+    (thu hồi) carries the document's header and DocumentId and no files."""
+    message = document_to_message(document)
+    message.header.to = to
+    message.business = edxml.Business(doc_type=business, reason=reason,
+                                      staff_info=edxml.StaffInfo(staff=staff) if staff else None)
+    if business == edxml.BusinessDocType.RECALL:
+        message.attachments = []
+    return message
+
+
+def status_about(*, agency, document_key: str, sender_code: str, code: str, at, description: str = "",
+                 staff: str = "") -> edxml.StatusMessage:
+    """A status message (gói tin trạng thái) from `agency` about the document `document_key` that
+    `sender_code` sent us."""
+    try:
+        identity = edxml.DocumentId.parse(document_key)
+    except edxml.EdxmlError:
+        identity = None  # a sender's odd DocumentId is still answered, by the key as it came
+    response = edxml.ResponseFor(
+        organ_id=sender_code, document_id=document_key,
+        code=identity.number_symbol if identity else "", promulgation_date=identity.date if identity else None)
+    status = edxml.StatusCode(code)
+    return edxml.StatusMessage(
+        response_for=response, from_=organization(agency), status_code=status,
+        timestamp=timezone.localtime(at).replace(tzinfo=None, microsecond=0),
+        description=description or edxml.STATUS_LABELS.get(status, ""),
+        staff_info=edxml.StaffInfo(staff=staff) if staff else None)

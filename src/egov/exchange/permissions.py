@@ -4,6 +4,8 @@ from egov.org.permissions import Rule
 from egov.org.roles import Role
 
 RULES = {
+    # Peers hold the keys to call other systems and decide where documents go: the whole instance's
+    # concern, so the system administrator's.
     "exchange.manage": Rule(Role.SYSTEM_ADMIN, description="Quản trị liên thông: đầu mối, gửi lại gói tin"),
     "exchange.view": Rule(Role.SYSTEM_ADMIN, description="Xem hộp thư liên thông, cách ly"),
     # The clerks who register a received document answer its sender's recall or update requests
