@@ -231,13 +231,15 @@ def test_a_crash_between_sending_and_recording_sends_the_same_key_again(world, o
     assert server.requests[0]["body"] == server.requests[1]["body"]
 
 
+@pytest.mark.django_db(transaction=True)  # the worker commits, as it does in production
 def test_a_starting_worker_sends_a_delivery_whose_task_was_lost_and_keeps_one_sweep(world, other_world, server, peer,
                                                                                     settings, monkeypatch):
     from django_tasks_db.models import DBTaskResult
 
     from egov.exchange import tasks
 
-    issue_to_remote(world, other_world)  # the test's transaction never commits: the task is never queued
+    monkeypatch.setattr(outbox, "_deliver_later", lambda delivery: None)  # the task is lost
+    issue_to_remote(world, other_world)
     row = Delivery.objects.get()
     assert row.state == Delivery.State.PENDING and server.requests == []
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
