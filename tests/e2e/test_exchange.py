@@ -1,5 +1,5 @@
-"""The exchange admin area (liên thông) on a phone: the outbox with a failed delivery to send
-again, and the peer form, at 360 px without sideways scrolling."""
+"""The exchange admin area (liên thông) on a phone: the outbox with a failed delivery sent again,
+and a peer added through its form, at 360 px without sideways scrolling."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ def plant_outbox():
     """A peer relaying one remote agency, and a status message to it whose delivery failed."""
     from egov.exchange.models import Delivery, Message, Peer, RemoteAgency
 
-    peer = Peer.objects.create(name="Tỉnh Quảng Trị", endpoint="https://egov.quangtri.example/api/v1/exchange/edxml")
+    # Port 9 (discard) on loopback refuses at once: the resent delivery's try fails fast, offline.
+    peer = Peer.objects.create(name="Tỉnh Quảng Trị", endpoint="http://127.0.0.1:9/api/v1/exchange/edxml")
     RemoteAgency.objects.create(peer=peer, code="000.00.12.H45", name="Sở Nội vụ tỉnh Quảng Trị")
     message = Message.objects.create(direction=Message.Direction.OUT, kind=Message.Kind.STATUS,
                                      state=Message.State.FAILED, peer=peer, status_code="03",
@@ -38,6 +39,14 @@ def test_outbox_and_peer_form_on_a_phone(phone_page, demo_org, login, shot):
     assert box["height"] >= 40 and box["x"] + box["width"] <= 360  # a thumb-sized button inside the screen
     assert_fits(page)
     shot(page, "outbox")
+    with page.expect_navigation():
+        resend.click()
+    assert f"Đã đưa lượt gửi #{failed.pk} vào hàng đợi gửi lại." in page.locator(".messages").inner_text()
+    # Sent again at once (tasks run inline here): this planted status reports on no received
+    # document, so the new try fails for good, and the row shows that new reason, not the old 503.
+    failed.refresh_from_db()
+    assert failed.attempts == 1 and failed.last_error != "HTTP 503: Service Unavailable"
+    assert failed.last_error in page.locator(f"tr[data-delivery='{failed.pk}']").inner_text()
 
     page.get_by_role("link", name="Đầu mối", exact=True).click()
     page.get_by_test_id("peer-create").click()
@@ -53,3 +62,10 @@ def test_outbox_and_peer_form_on_a_phone(phone_page, demo_org, login, shot):
         box = form.get_by_label(field).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360, field
     shot(page, "peer-form")
+    key.fill("khoa-bi-mat-cua-quang-binh")
+    with page.expect_navigation():
+        page.get_by_test_id("peer-save").click()
+    assert "Đã lưu đầu mối Tỉnh Quảng Bình." in page.locator(".messages").inner_text()
+    assert "Tỉnh Quảng Bình" in page.get_by_test_id("peers").inner_text()
+    assert "khoa-bi-mat-cua-quang-binh" not in page.content()
+    assert_fits(page)

@@ -325,3 +325,98 @@ def test_answer_from_another_site_goes_back_to_the_list(client, world, recalled)
     response = client.post(reverse("exchange-answer", args=[request.pk]),
                            {"agree": "0", "next": "https://evil.example/"})
     assert response["Location"] == reverse("exchange-requests")
+
+
+# --- the drafting form ----------------------------------------------------------------------------
+
+def test_draft_form_offers_remote_agencies_and_keeps_their_codes(client, world, other_world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.documents.conftest import decision_pdf
+
+    login(client, world.specialist)
+    assert "Nơi nhận liên thông" not in client.get(reverse("documents:draft")).content.decode()  # no peer yet
+    peer = Peer.objects.create(name="Trục liên thông quốc gia", kind=Peer.Kind.NATIONAL)
+    RemoteAgency.objects.create(peer=peer, code="000.00.00.G12", name="Bộ Nội vụ")
+    RemoteAgency.objects.create(peer=Peer.objects.create(name="Cũ", is_active=False), code="000.00.00.Z99",
+                                name="Cơ quan qua đầu mối đã ngừng")
+    form = client.get(reverse("documents:draft")).content.decode()
+    assert "Nơi nhận liên thông (ngoài hệ thống)" in form and "Bộ Nội vụ (000.00.00.G12)" in form
+    assert "000.00.00.Z99" not in form
+    response = client.post(reverse("documents:draft"), {
+        "doc_type": doc_type("CV").pk, "summary": "V/v báo cáo công tác cải cách hành chính",
+        "signer": world.leader.pk, "recipients": [other_world.agency.pk], "remote": ["000.00.00.G12"],
+        "urgency": "normal", "confidentiality": "normal", "file": SimpleUploadedFile("du-thao.pdf", decision_pdf())})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    document = Document.objects.get(direction="outgoing")
+    assert [(r.agency_id, r.external_code, r.external_name) for r in document.recipients.order_by("id")] == [
+        (other_world.agency.pk, "", ""), (None, "000.00.00.G12", "Bộ Nội vụ")]
+    # A code that is not offered is refused by the form.
+    response = client.post(reverse("documents:draft"), {
+        "doc_type": doc_type("CV").pk, "summary": "V/v thử", "signer": world.leader.pk, "remote": ["000.00.00.Z99"],
+        "urgency": "normal", "confidentiality": "normal"})
+    assert response.status_code == 400 and Document.objects.count() == 1
+
+
+# --- the outbox's buttons and the peer form ---------------------------------------------------------
+
+def test_resend_puts_a_failed_delivery_back_in_the_queue(client, admin, rows):
+    login(client, admin)
+    response = client.post(reverse("exchange-resend", args=[rows.failed.pk]), {"next": "/lien-thong/hop-thu-di/?x=1"})
+    assert response.status_code == 302 and response["Location"] == "/lien-thong/hop-thu-di/?x=1"
+    rows.failed.refresh_from_db()
+    assert rows.failed.state == Delivery.State.PENDING and rows.failed.attempts == 0 and not rows.failed.last_error
+    page = client.get(reverse("exchange-outbox")).content.decode()
+    assert f"Đã đưa lượt gửi #{rows.failed.pk} vào hàng đợi gửi lại." in page
+    assert f'data-testid="resend-{rows.failed.pk}"' not in page
+    # A pending delivery is not sent "again"; the service says why.
+    client.post(reverse("exchange-resend", args=[rows.pending.pk]))
+    assert "Chỉ gửi lại được" in client.get(reverse("exchange-outbox")).content.decode()
+
+
+def test_resend_of_a_delivery_with_nowhere_to_go_says_so(client, admin, rows):
+    login(client, admin)
+    client.post(reverse("exchange-resend", args=[rows.held.pk]))
+    rows.held.refresh_from_db()
+    assert rows.held.state == Delivery.State.HELD
+    page = client.get(reverse("exchange-outbox")).content.decode()
+    assert 'class="error"' in page and "Đã đưa lượt gửi" not in page
+
+
+def test_peer_form_creates_and_edits_a_peer_without_ever_showing_its_key(client, admin, world):
+    key, _raw = make_api_key(world.agency, "exchange:write", name="Khóa của tỉnh Quảng Bình")
+    login(client, admin)
+    response = client.post(reverse("exchange-peer-create"), {
+        "name": "Tỉnh Quảng Bình", "kind": "egov", "endpoint": "https://egov.quangbinh.example/api/v1/exchange/edxml",
+        "outbound_key": "egov_bi_mat_cua_quang_binh", "api_key": key.pk, "require_signature": "on",
+        "agencies": "000.00.01.H16 = Văn phòng UBND tỉnh Quảng Bình\n\n000.00.12.H16 = Sở Nội vụ tỉnh Quảng Bình"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    peer = Peer.objects.get(name="Tỉnh Quảng Bình")
+    assert peer.api_key == key and peer.require_signature and peer.outbound_key_sealed
+    assert sorted(peer.agencies.values_list("code", "name")) == [
+        ("000.00.01.H16", "Văn phòng UBND tỉnh Quảng Bình"), ("000.00.12.H16", "Sở Nội vụ tỉnh Quảng Bình")]
+    sealed = bytes(peer.outbound_key_sealed)
+    edit = client.get(reverse("exchange-peer-edit", args=[peer.pk])).content.decode()
+    assert "egov_bi_mat_cua_quang_binh" not in edit and "Đã lưu một khóa" in edit
+    # Edited with the key left blank: the sealed key stays; an agency dropped from the list goes.
+    response = client.post(reverse("exchange-peer-edit", args=[peer.pk]), {
+        "name": "Tỉnh Quảng Bình (mới)", "endpoint": peer.endpoint, "outbound_key": "", "api_key": key.pk,
+        "is_active": "on", "agencies": "000.00.01.H16 = Văn phòng UBND tỉnh Quảng Bình"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    peer.refresh_from_db()
+    assert peer.name == "Tỉnh Quảng Bình (mới)" and not peer.require_signature
+    assert bytes(peer.outbound_key_sealed) == sealed
+    assert list(peer.agencies.values_list("code", flat=True)) == ["000.00.01.H16"]
+    assert "Tỉnh Quảng Bình (mới)" in client.get(reverse("exchange-peers")).content.decode()
+
+
+def test_peer_form_names_the_line_it_cannot_read_and_the_service_refusals(client, admin, world):
+    login(client, admin)
+    response = client.post(reverse("exchange-peer-create"), {
+        "name": "Tỉnh A", "kind": "egov", "agencies": "000.00.01.H16 = Văn phòng\nSở Nội vụ không có mã"})
+    assert response.status_code == 400 and "Dòng 2: cần có dạng" in response.content.decode()
+    # One of our own agencies cannot be behind a peer: the service's message is shown on the form.
+    response = client.post(reverse("exchange-peer-create"), {
+        "name": "Tỉnh A", "kind": "egov", "agencies": f"{world.agency.code} = Cơ quan của ta"})
+    assert response.status_code == 400 and world.agency.code in response.content.decode()
+    assert not Peer.objects.filter(name="Tỉnh A").exists()

@@ -83,16 +83,29 @@ class DraftForm(forms.Form):
     signer = forms.ChoiceField(label="Người ký")
     recipients = forms.MultipleChoiceField(label="Nơi nhận trong hệ thống", required=False,
                                            widget=forms.SelectMultiple(attrs={"size": 6}))
+    remote = forms.MultipleChoiceField(label="Nơi nhận liên thông (ngoài hệ thống)", required=False,
+                                       widget=forms.SelectMultiple(attrs={"size": 6}),
+                                       help_text="Cơ quan ở hệ thống khác: văn bản được gửi điện tử qua trục liên "
+                                                 "thông khi phát hành.")
     external = forms.CharField(label="Nơi nhận khác", required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                help_text="Mỗi dòng một nơi nhận: Tên cơ quan; địa chỉ thư điện tử (nếu có).")
     urgency = forms.ChoiceField(label="Độ khẩn", choices=Document.Urgency.choices, initial=Document.Urgency.NORMAL)
     confidentiality = forms.ChoiceField(label="Độ mật", choices=Document.Confidentiality.choices,
                                         initial=Document.Confidentiality.NORMAL)
 
-    def __init__(self, *args, signers=(), agencies=(), **kwargs):
+    def __init__(self, *args, signers=(), agencies=(), remote_agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["signer"].choices = [("", "— Chọn người ký —"), *signers]
         self.fields["recipients"].choices = agencies
+        if remote_agencies:
+            self.fields["remote"].choices = [(code, f"{name} ({code})") for code, name in remote_agencies]
+            self.remote_names = dict(remote_agencies)
+        else:
+            del self.fields["remote"]  # no agency outside this instance is reachable
+
+    def remote_recipients(self) -> list[tuple[str, str]]:
+        """The chosen agencies outside this instance as (identifier code, name)."""
+        return [(code, self.remote_names[code]) for code in self.cleaned_data.get("remote", [])]
 
     def external_recipients(self) -> list[tuple[str, str]]:
         rows = []

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from egov.core.errors import DomainError, ValidationError
 from egov.core.views import paginate
-from egov.documents import files, forms, outgoing, selectors, services, signatures
+from egov.documents import directory, files, forms, outgoing, selectors, services, signatures
 from egov.documents.models import Document
 from egov.documents.views import _form_errors, _visible_or_404
 from egov.org.access import staff_required
@@ -39,7 +39,8 @@ def _draft_form(request, data=None, files_=None):
                User.objects.filter(official__agency=agency, official__role_assignments__role=Role.LEADER)
                .select_related("official").distinct().order_by("full_name")]
     agencies = [(a.pk, a.name) for a in Agency.objects.filter(is_active=True).exclude(pk=agency.pk).order_by("path")[:500]]
-    return forms.DraftForm(data, files_, signers=signers, agencies=agencies)
+    return forms.DraftForm(data, files_, signers=signers, agencies=agencies,
+                           remote_agencies=directory.remote_agencies())
 
 
 @staff_required("documents.draft")
@@ -55,7 +56,8 @@ def draft(request):
                 actor=request.user, doc_type=data["doc_type"], summary=data["summary"],
                 signer=User.objects.filter(pk=data["signer"]).first(), upload=upload,
                 recipients=list(Agency.objects.filter(pk__in=data["recipients"])),
-                external_recipients=form.external_recipients(), urgency=data["urgency"],
+                external_recipients=form.external_recipients(), remote_recipients=form.remote_recipients(),
+                urgency=data["urgency"],
                 confidentiality=data["confidentiality"])
         except DomainError as exc:
             form.add_error(None, exc.message)

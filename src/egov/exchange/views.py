@@ -13,7 +13,9 @@ from egov.api.models import ApiKey
 from egov.core.errors import DomainError, NotFound
 from egov.core.storage import file_response
 from egov.core.views import paginate
+from egov.exchange import delivery as transport
 from egov.exchange import forms, inbound, selectors
+from egov.exchange import peers as peers_service
 from egov.exchange.models import Delivery, Message, Peer
 from egov.org.access import staff_required
 from egov.org.permissions import can
@@ -103,12 +105,7 @@ def outbox(request):
 @require_POST
 @staff_required("exchange.manage")
 def resend(request, pk):
-    from egov.exchange import delivery as transport
-
     delivery = _or_404(selectors.get_delivery, request.user, pk)
-    if not hasattr(transport, "resend"):  # TODO(ui): the outbox helper's service, until it lands
-        messages.error(request, "Chức năng gửi lại chưa sẵn sàng.")
-        return _back(request, "exchange-outbox")
     try:
         transport.resend(actor=request.user, delivery=delivery)
     except DomainError as exc:
@@ -148,10 +145,6 @@ def _health(peer) -> tuple[str, str]:
 
 def _save_peer(request, peer: Peer | None):
     form = forms.PeerForm(request.POST, peer=peer)
-    try:  # TODO(ui): the outbox helper's service; imported at the top once it has landed
-        from egov.exchange import peers as peers_service
-    except ImportError:
-        form.add_error(None, "Chức năng lưu đầu mối chưa sẵn sàng.")
     if form.is_valid():
         data = form.cleaned_data
         api_key = ApiKey.objects.filter(pk=data["api_key"]).first() if data["api_key"] else None
