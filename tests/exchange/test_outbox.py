@@ -401,3 +401,29 @@ def test_the_national_adapter_says_it_is_not_connected(server):
         NationalAxisAdapter().fetch_received(national)
     with pytest.raises(NotConfigured):
         NationalAxisAdapter().send(national, b"<edXML/>", idempotency_key="x")
+
+
+def test_the_message_is_signed_with_the_sending_agencys_certificate(world, other_world, server, peer, settings,
+                                                                    django_capture_on_commit_callbacks):
+    from egov.exchange import xmldsig
+    from egov.signing import services as signing
+    from egov.signing.testca import build_test_pki
+
+    settings.SIGNING_KEY = "test-signing-key-0123456789abcdef0123456789"
+    peers.update_peer(actor=None, peer=peer, outbound_key=PEER_KEY)  # sealed again under this vault key
+    pki = build_test_pki()
+    issued = pki.issue_organisation(world.agency.name)
+    signing.register_certificate(actor=None, p12=issued.to_pkcs12(b"k"), password="k", agency=world.agency)
+    signing.add_trusted_root(actor=None, name="Root CA thử nghiệm", data=pki.root.cert_der)
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_to_remote(world, other_world)
+    body = server.requests[0]["body"]
+    check = xmldsig.verify_with_trust_store(body)
+    assert check is not None and check.signer == world.agency.name
+    assert edxml.parse(body).signed
+
+    settings.EXCHANGE_SIGN = False  # between instances that do not trust each other's root
+    received = received_from_peer(world, peer, server)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assign(actor=world.leader, document=received.document, targets=[Target("lead", user=world.specialist)])
+    assert xmldsig.verify_with_trust_store(server.requests[-1]["body"]) is None

@@ -94,3 +94,19 @@ def test_rotation_needs_the_old_key_and_a_new_one(settings, monkeypatch, certifi
     monkeypatch.setenv("EGOV_SIGNING_KEY_OLD", OLD_KEY)
     with pytest.raises(CommandError, match="trùng với khóa EGOV_SIGNING_KEY hiện tại"):
         call_command("keys", "rotate")
+
+
+def test_rotation_reseals_the_exchange_peers_keys_too(settings, monkeypatch, capsys, certificates):
+    from egov.exchange.adapters import outbound_key
+    from egov.exchange.peers import create_peer
+
+    peer = create_peer(actor=None, name="Tỉnh B", endpoint="http://127.0.0.1:9/edxml", outbound_key="egov_ab_khoa")
+    settings.SIGNING_KEY = NEW_KEY
+    with pytest.raises(SigningError):
+        outbound_key(peer)
+    monkeypatch.setenv("EGOV_SIGNING_KEY_OLD", OLD_KEY)
+    rotate(capsys)
+    peer.refresh_from_db()
+    assert outbound_key(peer) == "egov_ab_khoa"
+    entry = AuditEntry.objects.get(action="signing.vault_key_rotated")
+    assert entry.summary["others"] == {"egov.exchange.vault": 1}

@@ -17,6 +17,7 @@ from django.utils import timezone
 from egov.core import scanning
 from egov.core.audit import record
 from egov.core.errors import PermissionDenied, StateError, ValidationError
+from egov.core.registry import egov_modules
 from egov.org.permissions import ensure_can
 from egov.signing import vault
 from egov.signing.certinfo import describe, parse_certificate
@@ -170,9 +171,14 @@ def rotate_vault_key(*, actor, old_secret: str) -> tuple[int, int]:
             certificate.vault_key_id = current
             certificate.save(update_fields=["pkcs12_sealed", "password_sealed", "vault_key_id"])
             rotated += 1
-        if rotated:
+        # Other apps' secrets in the vault (the exchange's keys to call its peers): each app's
+        # `vault.rotate(old)` re-seals its rows the same way, in this transaction.
+        others = {module.__name__: module.rotate(old)[0]
+                  for module in egov_modules("vault", exclude=("egov.signing",))}
+        if rotated or any(others.values()):
             record(actor, "signing.vault_key_rotated", object_type="signing.signingcertificate",
-                   summary={"rotated": rotated, "unchanged": unchanged, "key_id": current})
+                   summary={"rotated": rotated, "unchanged": unchanged, "key_id": current,
+                            **({"others": others} if any(others.values()) else {})})
     return rotated, unchanged
 
 
