@@ -236,7 +236,7 @@ def test_a_starting_worker_sends_a_delivery_whose_task_was_lost_and_keeps_one_sw
                                                                                     settings, monkeypatch):
     from django_tasks_db.models import DBTaskResult
 
-    from egov.exchange import tasks
+    from egov.core import tasks
 
     monkeypatch.setattr(outbox, "_deliver_later", lambda delivery: None)  # the task is lost
     issue_to_remote(world, other_world)

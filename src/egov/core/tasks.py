@@ -10,6 +10,9 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
+from django_tasks import task
+
+from egov.core.registry import egov_modules
 
 
 def queue(task, **kwargs) -> None:
@@ -100,3 +103,46 @@ def retry_if_database_was_down(sender, task_result, **kwargs) -> None:
     errors = getattr(task_result, "errors", None) or []
     if errors and errors[-1].exception_class_path in {_class_path(cls) for cls in DATABASE_DOWN}:
         requeue_orphans(delay=RETRY_AFTER_FAILURE_SECONDS)  # later: a lasting error must not spin
+
+
+# -- the sweep: each app's periodic catch-up while workers run -----------------------------------
+
+SWEEP_EVERY = 60  # seconds
+
+
+def run_sweeps() -> None:
+    """Each app's `tasks.sweep_due()`: queue again what is due but whose task was lost (a worker
+    killed mid-send, a queue emptied by hand): the exchange's outbox, webhook deliveries."""
+    for module in egov_modules("tasks"):
+        sweep_due = getattr(module, "sweep_due", None)
+        if sweep_due is not None:
+            sweep_due()
+
+
+def _sweep_waiting() -> bool:
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path=sweep.module_path, status=TaskResultStatus.READY).exists()
+
+
+def _schedule_sweep() -> None:
+    if not _sweep_waiting():
+        sweep.using(run_after=timezone.now() + dt.timedelta(seconds=SWEEP_EVERY)).enqueue()
+
+
+@task()
+def sweep() -> None:
+    """Every minute while a worker runs: the apps' sweeps, then the next one, unless another sweep
+    already waits (two workers starting together each start one; they fold back into one here)."""
+    run_sweeps()
+    _schedule_sweep()
+
+
+def start_sweeping() -> None:
+    """Called by `egov worker` as it starts. Only on a queue that keeps tasks for later (the
+    database one): the tests' immediate backend would run the sweep chain for ever."""
+    if not sweep.get_backend().supports_defer:
+        return
+    run_sweeps()
+    _schedule_sweep()

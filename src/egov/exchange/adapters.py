@@ -14,13 +14,12 @@ what an answer means for the delivery (sent, retry later, failed).
 from __future__ import annotations
 
 import enum
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
 
+from egov.core import outcalls
 from egov.core.errors import DomainError
 from egov.exchange.models import Peer
 from egov.signing import vault
@@ -67,15 +66,6 @@ def outbound_key(peer: Peer) -> str:
     return vault.open_sealed(peer.outbound_key_sealed, context=f"exchange.peer:{peer.pk}").decode()
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    # A redirected POST would become a GET elsewhere: a moved endpoint is the administrator's to fix.
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
 def classify(status: int) -> Outcome:
     if status in (200, 201, 202):
         return Outcome.DELIVERED
@@ -97,22 +87,13 @@ class EgovHttpAdapter:
     def send(self, peer: Peer, data: bytes, *, idempotency_key: str) -> SendResult:
         if not peer.endpoint:
             raise NotConfigured(f"Đầu mối liên thông {peer.name} chưa có địa chỉ nhận.")
-        request = urllib.request.Request(peer.endpoint, data=data, method="POST", headers={
+        reply = outcalls.post(peer.endpoint, data, {
             "Content-Type": XML, "Accept": "application/json", "Idempotency-Key": idempotency_key,
-            "Authorization": f"Bearer {outbound_key(peer)}", "User-Agent": "egov-exchange/1"})
-        try:
-            with _OPENER.open(request, timeout=settings.EXCHANGE_TIMEOUT) as response:
-                status = response.status
-                return SendResult(classify(status), status, _body(response.read(BODY_LIMIT)))
-        except urllib.error.HTTPError as exc:
-            with exc:
-                return SendResult(classify(exc.code), exc.code, _body(exc.read(BODY_LIMIT)))
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            # No answer: refused, reset, timed out, a name that does not resolve. ValueError: a
-            # malformed URL, which no retry fixes, but it is also what a half-typed endpoint gives,
-            # so it waits for the administrator like a peer that is down.
-            reason = getattr(exc, "reason", exc)
-            return SendResult(Outcome.RETRY, None, f"{type(reason).__name__}: {reason}"[:BODY_LIMIT])
+            "Authorization": f"Bearer {outbound_key(peer)}", "User-Agent": "egov-exchange/1"},
+            timeout=settings.EXCHANGE_TIMEOUT, keep=BODY_LIMIT)
+        if reply.status is None:
+            return SendResult(Outcome.RETRY, None, reply.error[:BODY_LIMIT])
+        return SendResult(classify(reply.status), reply.status, _body(reply.head))
 
     def fetch_received(self, peer: Peer) -> list[bytes]:
         return []  # an egov peer pushes to our POST /api/v1/exchange/edxml

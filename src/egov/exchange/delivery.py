@@ -21,15 +21,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import random
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from egov.core import outcalls
 from egov.core.audit import record
 from egov.core.errors import DomainError, StateError
+from egov.core.tasks import SWEEP_EVERY
 from egov.exchange import adapters, edxml, messages, xmldsig
 from egov.exchange.models import Delivery, Message, Peer, RemoteAgency
 from egov.org.permissions import ensure_can
@@ -40,7 +41,6 @@ BASE_DELAY = 30  # seconds before the second try
 MAX_DELAY = 3600
 # How long a claimed delivery is left alone beyond the send timeout before the sweep may take it again.
 LEASE_MARGIN = 60
-SWEEP_EVERY = 60
 ERROR_LIMIT = 500
 
 
@@ -49,10 +49,8 @@ def max_attempts() -> int:
 
 
 def backoff(attempts: int) -> dt.timedelta:
-    """The wait after the `attempts`-th failed try: 30 s, 60 s, 120 s ... up to 1 h, plus up to a
-    quarter more at random so deliveries that failed together (a peer down) do not retry together."""
-    base = min(MAX_DELAY, BASE_DELAY * 2 ** max(0, attempts - 1))
-    return dt.timedelta(seconds=base * random.uniform(1.0, 1.25))
+    """The wait after the `attempts`-th failed try: 30 s, 60 s, 120 s ... up to 1 h, jittered."""
+    return outcalls.backoff(attempts, base=BASE_DELAY, cap=MAX_DELAY)
 
 
 def _lease() -> dt.timedelta:

@@ -10,15 +10,15 @@ event id in the body (or X-Egov-Delivery).
 from __future__ import annotations
 
 import datetime as dt
-import random
-import urllib.error
-import urllib.request
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import default_task_backend
 
+from egov.core import outcalls
+from egov.core.tasks import SWEEP_EVERY
 from egov.webhooks.models import WebhookDelivery
 from egov.webhooks.signature import sign
 
@@ -34,36 +34,9 @@ def max_attempts() -> int:
     return getattr(settings, "WEBHOOK_MAX_ATTEMPTS", 8)
 
 
-def backoff(attempts: int) -> float:
-    """Seconds before the next try after `attempts` tries: doubling from 30 s up to 6 h, the
-    second half random ("equal jitter") so the calls a receiver's outage piled up spread out."""
-    delay = min(MAX_DELAY_SECONDS, BASE_DELAY_SECONDS * 2 ** (max(attempts, 1) - 1))
-    return delay / 2 + random.uniform(0, delay / 2)
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # a redirect is an answer we record, not one we follow with the body
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
-def post(url: str, body: bytes, headers: dict) -> tuple[int | None, bytes, str]:
-    """(status, first bytes of the answer, error) of one POST; status None when there was none."""
-    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
-    try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            return response.status, response.read(KEEP_RESPONSE_BYTES), ""
-    except urllib.error.HTTPError as exc:
-        try:
-            head = exc.read(KEEP_RESPONSE_BYTES)
-        except OSError:
-            head = b""
-        return exc.code, head, ""
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        return None, b"", f"{type(reason).__name__}: {reason}"[:500]
+def backoff(attempts: int) -> dt.timedelta:
+    """The wait after `attempts` tries: 30 s doubling up to 6 h, jittered (egov.core.outcalls)."""
+    return outcalls.backoff(attempts, base=BASE_DELAY_SECONDS, cap=MAX_DELAY_SECONDS)
 
 
 def schedule(delivery: WebhookDelivery) -> None:
@@ -99,7 +72,7 @@ def attempt(delivery_id: int) -> WebhookDelivery | None:
         subscription = row.subscription
         row.attempts += 1
         row.last_attempt_at = now
-        row.next_attempt_at = now + dt.timedelta(seconds=backoff(row.attempts))  # if this try dies
+        row.next_attempt_at = now + backoff(row.attempts)  # if this try dies
         if not (subscription.is_active and subscription.client.is_active):
             row.state, row.next_attempt_at = D.FAILED, None
             row.error = "Đăng ký đã tắt hoặc khóa API đã bị thu hồi: không gửi."
@@ -108,13 +81,15 @@ def attempt(delivery_id: int) -> WebhookDelivery | None:
         row.save(update_fields=["attempts", "last_attempt_at", "next_attempt_at"])
     secret = open_sealed(subscription.secret_sealed, context=secret_context(subscription)).decode()
     body = row.body.encode()
-    status, head, error = post(subscription.url, body, {
+    reply = outcalls.post(subscription.url, body, {
         "Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
-        "X-Egov-Event": row.event, "X-Egov-Delivery": str(row.uid), "X-Egov-Signature": sign(secret, body)})
+        "X-Egov-Event": row.event, "X-Egov-Delivery": str(row.uid), "X-Egov-Signature": sign(secret, body)},
+        timeout=TIMEOUT_SECONDS, keep=KEEP_RESPONSE_BYTES)
+    status, error = reply.status, reply.error
     with transaction.atomic():
         row = WebhookDelivery.objects.select_for_update().get(pk=row.pk)
         row.response_status, row.error = status, error
-        row.response_body = head.decode("utf-8", "replace")
+        row.response_body = reply.head.decode("utf-8", "replace")
         if status is not None and 200 <= status < 300:
             row.state, row.delivered_at, row.next_attempt_at = D.DELIVERED, timezone.now(), None
             if not error:
@@ -134,7 +109,12 @@ def retry_due(now=None) -> int:
     from egov.webhooks.tasks import deliver
 
     now = now or timezone.now()
-    due = list(WebhookDelivery.objects.filter(state__in=[D.PENDING, D.RETRYING], next_attempt_at__lte=now)
+    # A new delivery has no time of its own (its first task runs at once): it is lost when it has
+    # waited a sweep round untried.
+    first_lost = Q(state=D.PENDING, next_attempt_at__isnull=True,
+                   created_at__lte=now - dt.timedelta(seconds=SWEEP_EVERY))
+    due = list(WebhookDelivery.objects.filter(Q(state__in=[D.PENDING, D.RETRYING], next_attempt_at__lte=now)
+                                              | first_lost)
                .values_list("pk", flat=True)[:1000])
     for pk in due:
         transaction.on_commit(lambda pk=pk: deliver.enqueue(delivery_id=pk))

@@ -21,8 +21,7 @@ from django.db import connections
 from django_tasks.signals import task_finished
 
 from egov.core.errors import DATABASE_DOWN
-from egov.core.registry import egov_modules
-from egov.core.tasks import requeue_orphans, retry_if_database_was_down, worker_name
+from egov.core.tasks import requeue_orphans, retry_if_database_was_down, start_sweeping, worker_name
 
 RETRY_SECONDS = 5
 
@@ -39,9 +38,7 @@ class Command(BaseCommand):
         while True:
             try:
                 requeue_orphans(also=name)
-                # Each app's periodic work (the exchange's sweep of lost deliveries) starts here.
-                for module in egov_modules("tasks"):
-                    getattr(module, "on_worker_start", lambda: None)()
+                start_sweeping()  # each app's catch-up of lost deliveries, every minute from now
                 call_command("db_worker", "--worker-id", name, *(["--batch"] if batch else []))
                 return
             except DATABASE_DOWN as exc:
