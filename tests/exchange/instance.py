@@ -167,15 +167,24 @@ def issue_many(*, people: dict, to: list[list[str]], count: int, pause: float) -
 
 
 def timings(*, documents: list[int], code: str = "01") -> dict[str, dict]:
-    """For our documents: when each was issued and when its recipient's status `code` came back,
-    by DocumentId."""
+    """For our documents, by DocumentId: when each was issued, when the worker started the task that
+    sent it, and when its recipient's status `code` came back."""
+    from django_tasks_db.models import DBTaskResult
+
     from egov.documents.models import Document
     from egov.exchange.messages import document_id
-    from egov.exchange.models import RecipientStatus
+    from egov.exchange.models import Delivery, RecipientStatus
 
     back = dict(RecipientStatus.objects.filter(recipient__document_id__in=documents, code=code)
                 .values_list("recipient__document_id", "created_at"))
-    return {str(document_id(d)): {"issued_at": d.issued_at, "status_at": back.get(d.pk)}
+    deliveries = dict(Delivery.objects.filter(message__document_id__in=documents, message__business=0)
+                      .values_list("pk", "message__document_id"))
+    started: dict[int, dt.datetime] = {}
+    for task in DBTaskResult.objects.filter(task_path__endswith=".deliver").exclude(started_at=None):
+        document = deliveries.get(task.args_kwargs["kwargs"].get("delivery_id"))
+        if document is not None:
+            started[document] = min(started.get(document, task.started_at), task.started_at)
+    return {str(document_id(d)): {"issued_at": d.issued_at, "sending_at": started.get(d.pk), "status_at": back.get(d.pk)}
             for d in Document.objects.filter(pk__in=documents)}
 
 
