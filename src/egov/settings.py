@@ -244,6 +244,8 @@ EDXML_MAX_BYTES = int(ENV.get("EGOV_EDXML_MAX_MB", "50")) * 1024 * 1024
 # 30 s doubling up to 1 h between them) before a delivery is "failed" for an administrator to resend.
 EXCHANGE_TIMEOUT = float(ENV.get("EGOV_EXCHANGE_TIMEOUT", "30"))
 EXCHANGE_MAX_ATTEMPTS = int(ENV.get("EGOV_EXCHANGE_MAX_ATTEMPTS", "8"))
+# The wait before the second try, doubled for each try after it; shorter for a test of two instances.
+EXCHANGE_RETRY_BASE = float(ENV.get("EGOV_EXCHANGE_RETRY_BASE_SECONDS", "30"))
 # Sign outgoing edXML with the sending agency's certificate (egov.signing) when it has one. The peer
 # must trust its root: a signature it cannot verify is refused, an unsigned message is not.
 EXCHANGE_SIGN = env_bool("EGOV_EXCHANGE_SIGN", True)

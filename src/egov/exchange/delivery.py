@@ -37,7 +37,7 @@ from egov.org.permissions import ensure_can
 
 log = logging.getLogger(__name__)
 
-BASE_DELAY = 30  # seconds before the second try
+BASE_DELAY = 30  # seconds before the second try (settings.EXCHANGE_RETRY_BASE)
 MAX_DELAY = 3600
 # How long a claimed delivery is left alone beyond the send timeout before the sweep may take it again.
 LEASE_MARGIN = 60
@@ -49,8 +49,9 @@ def max_attempts() -> int:
 
 
 def backoff(attempts: int) -> dt.timedelta:
-    """The wait after the `attempts`-th failed try: 30 s, 60 s, 120 s ... up to 1 h, jittered."""
-    return outcalls.backoff(attempts, base=BASE_DELAY, cap=MAX_DELAY)
+    """The wait after the `attempts`-th failed try: 30 s (settings.EXCHANGE_RETRY_BASE), 60 s, 120 s ...
+    up to 1 h, jittered."""
+    return outcalls.backoff(attempts, base=float(getattr(settings, "EXCHANGE_RETRY_BASE", BASE_DELAY)), cap=MAX_DELAY)
 
 
 def _lease() -> dt.timedelta:
