@@ -523,6 +523,16 @@ def _check_attachment(name: str, content_type: str, data: bytes) -> str:
     return checked.content_type
 
 
+def _base64(text: str) -> bytes:
+    """Strict base64: senders may wrap it in lines (MIME), any other character is refused, not
+    skipped. Unwrapped text (egov's own) is decoded without the copy that drops the line breaks."""
+    encoded = text.encode("ascii")
+    try:
+        return binascii.a2b_base64(encoded, strict_mode=True)
+    except binascii.Error:
+        return binascii.a2b_base64(encoded.translate(None, b" \t\r\n"), strict_mode=True)
+
+
 def _read_attachments(root) -> list[Attachment]:
     attachments = []
     encoded = _child(root, "AttachmentEncoded")
@@ -530,8 +540,7 @@ def _read_attachments(root) -> list[Attachment]:
         name = _text(node, "AttachmentName", required=True, path="Attachment/AttachmentName")
         raw = _text(node, "ContentTransferEncoded", required=True, path="Attachment/ContentTransferEncoded")
         try:
-            # Senders wrap base64 in lines (MIME); any other character is refused, not skipped.
-            data = base64.b64decode(raw.encode("ascii").translate(None, b" \t\r\n"), validate=True)
+            data = _base64(raw)
         except (binascii.Error, ValueError):
             raise EdxmlError(f"Tệp đính kèm “{name}”: phần tử ContentTransferEncoded không phải dữ liệu base64 "
                              "hợp lệ.", element="ContentTransferEncoded") from None
