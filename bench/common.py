@@ -91,7 +91,7 @@ def machine_line() -> str:
     except OSError:
         busy = ""
     return (f"Machine: {m['platform']}; {m['cpu']}, {m['cores']} cores, {m['ram']} RAM; "
-            f"Python {m['python']}. Date: {dt.date.today().isoformat()}.{busy}")
+            f"Python {m['python']}. Date: {dt.datetime.now(dt.UTC).date().isoformat()} (UTC).{busy}")
 
 
 # --------------------------------------------------------------------------------------------

@@ -80,7 +80,7 @@ def section(scores: dict[str, tuple[int, int]], files: int, elapsed: float) -> s
         "",
         f"Machine: {platform.platform()}, Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs. {elapsed * 1000 / files:.0f} ms per PDF (both pypdf "
-        f"extraction modes). Date: {dt.date.today().isoformat()}.",
+        f"extraction modes). Date: {dt.datetime.now(dt.UTC).date().isoformat()} (UTC).",
         "",
     ]
     return "\n".join(lines)
