@@ -10,6 +10,7 @@ admin.site.index_title = "Quản trị hệ thống"
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("quan-tri/", admin.site.urls),
     path("", include("egov.api.urls")),
     path("", include("egov.org.urls")),

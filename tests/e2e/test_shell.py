@@ -42,6 +42,15 @@ def test_staff_sees_exactly_their_roles_menu(phone_page, desktop_page, demo_org,
         assert page.get_by_test_id("current-user").is_visible()
         shown = menu_links(page)
         assert shown == expected_menu(username)
+        toggle = page.get_by_test_id("staff-menu-toggle")
+        if page is phone_page:
+            # a phone shows the menu's button at the top of the page, above the heading, closed
+            assert toggle.is_visible()
+            assert toggle.bounding_box()["y"] < page.get_by_role("heading", name="Trang làm việc").bounding_box()["y"]
+            assert not page.get_by_test_id("staff-menu").is_visible()
+            toggle.click()
+        else:
+            assert not toggle.is_visible()  # a sidebar, always open
         assert page.get_by_test_id("staff-menu").is_visible()
         for label, _href in shown:
             assert page.get_by_test_id("staff-menu").get_by_role("link", name=label, exact=True).is_visible()

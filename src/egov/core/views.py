@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import QuerySet
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.functional import cached_property
@@ -33,6 +33,13 @@ def citizen_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def favicon(request):
+    """Browsers and crawlers ask for /favicon.ico whatever the page says: point them at the icon."""
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("egov/favicon.ico"))
 
 
 def forbidden(request, message: str | None = None):
