@@ -7,7 +7,7 @@ from egov.core.errors import PermissionDenied
 from egov.core.menu import all_items
 from egov.org.permissions import can, ensure_can, visible_agencies
 from egov.org.roles import Role
-from tests.factories import PASSWORD, make_agency, make_official
+from tests.factories import PASSWORD, make_agency, make_department, make_official
 
 STAFF_PAGES = [item for item in all_items() if item.permission != "citizen"]
 
@@ -18,6 +18,7 @@ EXPECTED = {
     "staff-home":                   (1,      1,         1,     1,    1,           1),
     "agency-list":                  (1,      1,         1,     1,    1,           1),
     "working-calendar":             (1,      1,         1,     1,    1,           1),
+    "calendar-exceptions":          (0,      0,         0,     0,    1,           1),
     "official-list":                (0,      0,         0,     0,    1,           1),
     "audit-log":                    (0,      0,         1,     0,    1,           1),
     "dossier-list":                 (1,      1,         1,     0,    1,           1),
@@ -71,6 +72,28 @@ def test_each_role_sees_and_opens_only_its_pages(client, agency, role):
         assert (item.url_name in shown) == allowed, (role, item.url_name)
         status = client.get(reverse(item.url_name)).status_code
         assert status == (200 if allowed else 403), (role, item.url_name, status)
+
+
+# Administration pages reached from a list rather than the menu, on an object of the role's agency.
+ADMIN_PAGES = {
+    #                              counter specialist leader clerk agency_admin system_admin
+    "official-create":              (0,      0,         0,     0,    1,           1),
+    "official-detail":              (0,      0,         0,     0,    1,           1),
+    "agency-detail":                (0,      0,         0,     0,    1,           1),
+    "department-edit":              (0,      0,         0,     0,    1,           1),
+}
+
+
+@pytest.mark.parametrize("role", list(Role.values))
+def test_each_role_opens_only_its_administration_pages(client, agency, role):
+    department = make_department(agency)
+    target = make_official(Role.CLERK, agency=agency, department=department).official
+    args = {"official-create": [], "official-detail": [target.pk], "agency-detail": [agency.pk],
+            "department-edit": [department.pk]}
+    client.force_login(make_official(role, agency=agency))
+    for url_name, row in ADMIN_PAGES.items():
+        status = client.get(reverse(url_name, args=args[url_name])).status_code
+        assert status == (200 if row[COLUMNS.index(role)] else 403), (role, url_name, status)
 
 
 def test_citizen_cannot_open_staff_pages(client, citizen):

@@ -5,7 +5,7 @@ from django.db.models import Q
 from egov.core.errors import NotFound
 from egov.core.models import AuditEntry
 from egov.core.text import fold, search_terms
-from egov.org.models import Agency, Official
+from egov.org.models import Agency, Department, Official
 from egov.org.permissions import visible_agencies
 from egov.org.roles import Role
 
@@ -29,6 +29,39 @@ def officials_visible_to(actor, query: str = ""):
     return officials
 
 
+def official_visible_to(actor, pk: int) -> Official:
+    """One official the actor administers; NotFound (404) outside their agencies, so another
+    agency's staff are not even confirmed to exist."""
+    official = officials_visible_to(actor).filter(pk=pk).first()
+    if official is None:
+        raise NotFound("Không tìm thấy cán bộ.")
+    return official
+
+
+def agency_visible_to(actor, pk: int) -> Agency:
+    agency = visible_agencies(actor).filter(pk=pk).first()
+    if agency is None:
+        raise NotFound("Không tìm thấy cơ quan.")
+    return agency
+
+
+def department_visible_to(actor, pk: int) -> Department:
+    department = Department.objects.select_related("agency").filter(
+        pk=pk, agency__in=visible_agencies(actor)).first()
+    if department is None:
+        raise NotFound("Không tìm thấy phòng ban.")
+    return department
+
+
+def calendar_exceptions_for(actor, year: int):
+    """The year's calendar exceptions the actor sees: national ones and their agencies'."""
+    from egov.core.models import CalendarException
+
+    return (CalendarException.objects.filter(date__year=year)
+            .filter(Q(agency__isnull=True) | Q(agency__in=visible_agencies(actor)))
+            .select_related("agency").order_by("date", "agency__path"))
+
+
 def agency_by_code(code: str) -> Agency | None:
     return Agency.objects.filter(code=code).first()
 
@@ -42,8 +75,9 @@ def agencies_by_codes(codes) -> list[Agency]:
     return agencies
 
 
-__all__ = ["agencies_by_codes", "agency_by_code", "audit_entries_for", "fold", "officials_visible_to",
-           "search_agencies"]
+__all__ = ["agencies_by_codes", "agency_by_code", "agency_visible_to", "audit_entries_for",
+           "calendar_exceptions_for", "department_visible_to", "fold", "official_visible_to",
+           "officials_visible_to", "search_agencies"]
 
 
 def audit_entries_for(actor, *, query: str = "", action: str = ""):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from egov.core.calendar import calendar_for, public_holiday_name
 from egov.core.views import paginate
 from egov.org.access import staff_required
+from egov.org.permissions import can
 from egov.org.selectors import audit_entries_for
 
 
@@ -36,4 +37,5 @@ def working_calendar(request):
         elif working and day.weekday() >= 5:
             makeup.append(day)
         day += dt.timedelta(days=1)
-    return render(request, "org/calendar.html", {"year": year, "days_off": days_off, "makeup": makeup})
+    return render(request, "org/calendar.html", {"year": year, "days_off": days_off, "makeup": makeup,
+                                                  "can_manage": can(request.user, "calendar.manage")})

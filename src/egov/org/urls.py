@@ -1,6 +1,6 @@
 from django.urls import path
 
-from egov.org import account_views, staff_views, views
+from egov.org import account_views, admin_views, staff_views, views
 
 urlpatterns = [
     path("tai-khoan/dang-nhap/", views.login, name="login"),
@@ -17,6 +17,18 @@ urlpatterns = [
     path("can-bo/", views.staff_home, name="staff-home"),
     path("can-bo/co-quan/", views.agency_list, name="agency-list"),
     path("can-bo/can-bo/", views.official_list, name="official-list"),
+    path("can-bo/can-bo/them/", admin_views.official_create, name="official-create"),
+    path("can-bo/can-bo/<int:pk>/", admin_views.official_detail, name="official-detail"),
+    path("can-bo/can-bo/<int:pk>/khoa/", admin_views.official_deactivate, name="official-deactivate"),
+    path("can-bo/can-bo/<int:pk>/mo-khoa/", admin_views.official_reactivate, name="official-reactivate"),
+    path("can-bo/can-bo/<int:pk>/dat-lai-mat-khau/", admin_views.official_reset_password,
+         name="official-reset-password"),
+    path("can-bo/co-quan/<int:pk>/", admin_views.agency_detail, name="agency-detail"),
+    path("can-bo/co-quan/<int:pk>/phong-ban/", admin_views.department_create, name="department-create"),
+    path("can-bo/phong-ban/<int:pk>/", admin_views.department_edit, name="department-edit"),
+    path("can-bo/lich-lam-viec/ngay-nghi-lam-bu/", admin_views.calendar_exceptions, name="calendar-exceptions"),
+    path("can-bo/lich-lam-viec/ngay-nghi-lam-bu/<int:pk>/xoa/", admin_views.calendar_exception_delete,
+         name="calendar-exception-delete"),
     path("can-bo/nhat-ky/", staff_views.audit_log, name="audit-log"),
     path("can-bo/lich-lam-viec/", staff_views.working_calendar, name="working-calendar"),
 ]

@@ -13,6 +13,7 @@ from egov.org.access import staff_required
 from egov.org.account_views import sign_in
 from egov.org.forms import CitizenRegistrationForm, LoginForm
 from egov.org.lockout import SignInRefused
+from egov.org.permissions import can
 
 
 def login(request, default_next: str = ""):
@@ -78,7 +79,8 @@ def staff_home(request):
 def agency_list(request):
     query = request.GET.get("q", "").strip()
     page = paginate(request, selectors.search_agencies(query))
-    return render(request, "org/agency_list.html", {"page": page, "q": query})
+    editable = {a.pk for a in page if can(request.user, "org.edit_agency", a)}
+    return render(request, "org/agency_list.html", {"page": page, "q": query, "editable": editable})
 
 
 @staff_required("org.manage_officials")
