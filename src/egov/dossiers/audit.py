@@ -6,6 +6,7 @@ LABELS = {
     "dossier.registered": "Tiếp nhận hồ sơ trực tiếp",
     "dossier.accepted": "Tiếp nhận hồ sơ",
     "dossier.refused": "Từ chối tiếp nhận",
+    "dossier.counter_supplement": "Hướng dẫn bổ sung, hoàn thiện hồ sơ tại quầy",
     "dossier.forwarded": "Chuyển bước xử lý",
     "dossier.sent_back": "Trả lại bước trước",
     "dossier.supplement_requested": "Yêu cầu bổ sung hồ sơ",

@@ -377,6 +377,59 @@ def register_at_counter(*, officer, procedure, data: dict, uploads: list[Checked
     return dossier
 
 
+def _counter_agency(officer, procedure):
+    official = officer.official_or_none
+    if official is None:
+        raise PermissionDenied()
+    ensure_can(officer, "dossier.intake", official.agency)
+    _check_procedure(procedure, official.agency)
+    return official.agency
+
+
+def refuse_at_counter(*, officer, procedure, data: dict, reason: str, at=None) -> Dossier:
+    """Refuse a walk-in's dossier at the counter (từ chối tiếp nhận tại bộ phận một cửa): recorded as a
+    refused dossier of the counter (no code, no clock), so the refusal form prints from it and the
+    statistics count it like a refused online dossier."""
+    agency = _counter_agency(officer, procedure)
+    clean = _check_applicant(data)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Cần nêu lý do từ chối tiếp nhận.", code="reason_required")
+    at = now_or(at)
+    with transaction.atomic():
+        dossier = Dossier(procedure=procedure, agency=agency, channel=Dossier.Channel.COUNTER, submitted_at=at,
+                          status=S.REFUSED, refusal_reason=reason, received_at=at, closed_at=at,
+                          received_by=officer, **clean)
+        dossier.save()
+        bump(dossier)
+        event(dossier, "refused", "Từ chối tiếp nhận hồ sơ", actor=officer, note=reason, at=at)
+        audit(officer, "dossier.refused", dossier, summary={"reason": reason, "channel": dossier.channel,
+                                                            "procedure": procedure.code})
+    return dossier
+
+
+def supplement_at_counter(*, officer, procedure, data: dict, missing: list[str], note: str = "", at=None):
+    """Guide a walk-in to supplement or complete the papers (hướng dẫn bổ sung, hoàn thiện hồ sơ): the
+    dossier is not received (Decree 61/2018, art. 19), so nothing is stored but the audit entry;
+    returns what the printed form says."""
+    from egov.dossiers.printed_forms import Applicant, SupplementSlip
+
+    agency = _counter_agency(officer, procedure)
+    clean = _check_applicant(data)
+    missing = [m.strip() for m in missing if m and m.strip()]
+    if not missing:
+        raise ValidationError("Cần liệt kê giấy tờ, nội dung cần bổ sung.", code="missing_required")
+    at = now_or(at)
+    with transaction.atomic():
+        audit(officer, "dossier.counter_supplement", procedure, agency=agency,
+              summary={"applicant_name": clean["applicant_name"], "missing": missing, "note": note.strip()})
+    applicant = Applicant(agency=agency, procedure=procedure, name=clean["applicant_name"],
+                          id_number=clean["applicant_id_number"], address=clean["applicant_address"],
+                          phone=clean["applicant_phone"], email=clean["applicant_email"])
+    return SupplementSlip(applicant=applicant, missing=missing, note=note.strip(),
+                          officer_name=officer.display_name, at=at)
+
+
 def extension_of(name: str) -> str:
     return os.path.splitext(name)[1].lower()
 

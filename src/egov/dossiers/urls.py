@@ -21,6 +21,9 @@ urlpatterns = [
     path("<int:pk>/thao-tac/", views.dossier_act, name="dossier-act"),
     path("<int:pk>/giay-tiep-nhan.pdf", views.receipt, name="dossier-receipt"),
     path("<int:pk>/phieu-xin-loi/<int:letter_id>.pdf", views.apology_pdf, name="dossier-apology-pdf"),
+    path("<int:pk>/phieu-kiem-soat.pdf", views.control_pdf, name="dossier-control-pdf"),
+    path("<int:pk>/phieu-bo-sung/<int:supplement_id>.pdf", views.supplement_pdf, name="dossier-supplement-pdf"),
+    path("<int:pk>/phieu-tu-choi.pdf", views.refusal_pdf, name="dossier-refusal-pdf"),
     path("<int:pk>/giay-to/<int:file_id>/", views.paper_download, name="dossier-paper"),
     path("<int:pk>/ket-qua/<int:result_id>/", views.result_download, name="dossier-result"),
 ]

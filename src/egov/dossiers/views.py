@@ -14,7 +14,7 @@ from egov.core.limits import parse_id
 from egov.core.ratelimit import RateLimited, client_key
 from egov.core.storage import file_response
 from egov.core.views import citizen_required, paginate
-from egov.dossiers import actions, pdfs, selectors, services, tracking, workflow
+from egov.dossiers import actions, pdfs, printed_forms, selectors, services, tracking, workflow
 from egov.dossiers.forms import (
     CounterIntakeForm,
     OnlineFilingForm,
@@ -27,6 +27,7 @@ from egov.dossiers.models import (
     DossierFile,
     ResultDocument,
     ReturnRecord,
+    SupplementRequest,
 )
 from egov.dossiers.uploads import collect_papers
 from egov.org.access import staff_required
@@ -261,6 +262,35 @@ def apology_pdf(request, pk, letter_id):
     return _pdf(pdfs.apology_pdf(letter), f"phieu-xin-loi-{dossier.code}.pdf")
 
 
+@staff_required("dossier.view")
+def control_pdf(request, pk):
+    """Phiếu kiểm soát quá trình giải quyết hồ sơ: every step, who, when, on time or late."""
+    dossier = _staff_dossier(request, pk)
+    if not dossier.code:
+        raise Http404
+    return _pdf(printed_forms.control_pdf(dossier), f"phieu-kiem-soat-{dossier.code}.pdf")
+
+
+@staff_required("dossier.view")
+def supplement_pdf(request, pk, supplement_id):
+    """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ of one supplement request of the dossier."""
+    dossier = _staff_dossier(request, pk)
+    supplement = get_object_or_404(SupplementRequest.objects.select_related("requested_by"), pk=supplement_id,
+                                   dossier=dossier)
+    supplement.dossier = dossier
+    return _pdf(printed_forms.supplement_pdf(printed_forms.dossier_supplement_slip(supplement)),
+                f"phieu-bo-sung-{dossier.code or dossier.pk}.pdf")
+
+
+@staff_required("dossier.view")
+def refusal_pdf(request, pk):
+    """Phiếu từ chối tiếp nhận, giải quyết hồ sơ of a refused dossier."""
+    dossier = _staff_dossier(request, pk)
+    if dossier.status != S.REFUSED:
+        raise Http404
+    return _pdf(printed_forms.refusal_pdf(dossier), f"phieu-tu-choi-{dossier.code or dossier.pk}.pdf")
+
+
 def paper_download(request, pk, file_id):
     """A paper of the dossier, for its owner or the staff who may see the dossier."""
     if not request.user.is_authenticated:
@@ -280,18 +310,35 @@ def result_download(request, pk, result_id):
     return file_response(result.file, filename=f"ket-qua-{dossier.code}.pdf", content_type="application/pdf")
 
 
+INTAKE_INTENTS = ("accept", "supplement", "refuse")
+
+
 @staff_required("dossier.intake")
 def counter_intake(request):
-    """Tiếp nhận hồ sơ trực tiếp: pick the procedure, enter the applicant, scan the papers."""
+    """Tiếp nhận hồ sơ trực tiếp: pick the procedure, enter the applicant, scan the papers; then
+    receive the dossier, or hand the applicant the printed request to supplement or complete it
+    (phiếu yêu cầu bổ sung, hoàn thiện hồ sơ) or the refusal (phiếu từ chối tiếp nhận)."""
     agency = request.user.official.agency
     procedures = selectors.procedures_received_by(agency).order_by("name").only("code", "name")
     code = request.POST.get("procedure") or request.GET.get("thu-tuc", "")
     procedure = procedures.filter(code=code).first() if code else None
     form = CounterIntakeForm(request.POST or None) if procedure else None
+    intent = request.POST.get("intent", "accept")
     status = 200
-    if request.method == "POST" and procedure:
+    if request.method == "POST" and procedure and intent in INTAKE_INTENTS:
         if form.is_valid():
             try:
+                if intent == "supplement":
+                    missing = request.POST.getlist("missing") + request.POST.get("missing_other", "").splitlines()
+                    slip = services.supplement_at_counter(officer=request.user, procedure=procedure,
+                                                          data=form.cleaned_data, missing=missing,
+                                                          note=request.POST.get("reason", ""))
+                    return _pdf(printed_forms.supplement_pdf(slip), "phieu-yeu-cau-bo-sung.pdf")
+                if intent == "refuse":
+                    dossier = services.refuse_at_counter(officer=request.user, procedure=procedure,
+                                                         data=form.cleaned_data, reason=request.POST.get("reason", ""))
+                    messages.success(request, "Đã từ chối tiếp nhận hồ sơ. In phiếu từ chối cho người nộp.")
+                    return redirect("dossier-detail", pk=dossier.pk)
                 uploads = collect_papers(procedure.papers.all(), request.FILES)
                 dossier = services.register_at_counter(officer=request.user, procedure=procedure,
                                                        data=form.cleaned_data, uploads=uploads,
@@ -305,6 +352,8 @@ def counter_intake(request):
     return render(request, "dossiers/intake.html", {
         "procedures": procedures[:500], "procedure": procedure, "form": form,
         "papers": procedure.papers.all() if procedure else [],
+        "missing_checked": set(request.POST.getlist("missing")), "reason": request.POST.get("reason", ""),
+        "missing_other": request.POST.get("missing_other", ""),
     }, status=status)
 
 
