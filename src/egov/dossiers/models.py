@@ -64,6 +64,7 @@ class Dossier(models.Model):
     applicant_email = models.CharField("thư điện tử", max_length=254, blank=True)
     applicant_address = models.CharField("địa chỉ", max_length=255, blank=True)
     note = models.TextField("nội dung yêu cầu", blank=True)
+    form_data = models.JSONField("nội dung tờ khai điện tử", default=dict, blank=True)
     channel = models.CharField("hình thức nộp", max_length=10, choices=Channel.choices, default=Channel.ONLINE)
     status = models.CharField("trạng thái", max_length=20, choices=Status.choices, default=Status.DRAFT)
     current_step = models.ForeignKey("DossierStep", null=True, blank=True, on_delete=models.SET_NULL,

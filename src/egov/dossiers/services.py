@@ -19,6 +19,7 @@ from egov.core.errors import PermissionDenied, StateError, ValidationError
 from egov.core.tasks import queue
 from egov.dossiers import planning, selectors, tallies
 from egov.dossiers.codes import next_dossier_code
+from egov.dossiers.eforms import filled_form
 from egov.dossiers.models import (
     TALLY_STATE_FIELDS,
     Dossier,
@@ -157,7 +158,7 @@ def owner_key(actor) -> str:
 
 # -- citizens ---------------------------------------------------------------------------------
 def save_draft(*, citizen, procedure, agency, data: dict, uploads: list[CheckedUpload] = (),
-               dossier: Dossier | None = None) -> Dossier:
+               dossier: Dossier | None = None, form_values: dict | None = None) -> Dossier:
     """Save the online form as a draft (bản nháp): no code, nothing sent to the agency yet."""
     if not citizen.is_authenticated or citizen.is_official:
         raise PermissionDenied("Chỉ người dân, doanh nghiệp mới nộp hồ sơ trực tuyến.")
@@ -173,6 +174,8 @@ def save_draft(*, citizen, procedure, agency, data: dict, uploads: list[CheckedU
             dossier = lock(dossier, S.DRAFT)
         for field, value in clean.items():
             setattr(dossier, field, value)
+        if form_values is not None:  # kept as typed: a draft's tờ khai is checked at submission
+            dossier.form_data = form_values
         bump(dossier)
         _replace_papers(dossier, uploads, names, actor=citizen)
         audit(citizen, "dossier.draft_saved", dossier)
@@ -191,17 +194,21 @@ def _replace_papers(dossier: Dossier, uploads, names, *, actor) -> None:
 
 
 def submit_online(*, actor, procedure, agency, data: dict, uploads: list[CheckedUpload] = (),
-                  idempotency_key: str = "", dossier: Dossier | None = None, at=None) -> Dossier:
+                  idempotency_key: str = "", dossier: Dossier | None = None, at=None,
+                  form_values: dict | None = None) -> Dossier:
     """Submit a dossier online (nộp trực tuyến). The same key twice returns the first dossier."""
     return submit_online_once(actor=actor, procedure=procedure, agency=agency, data=data, uploads=uploads,
-                              idempotency_key=idempotency_key, dossier=dossier, at=at)[0]
+                              idempotency_key=idempotency_key, dossier=dossier, at=at,
+                              form_values=form_values)[0]
 
 
 def submit_online_once(*, actor, procedure, agency, data: dict, uploads: list[CheckedUpload] = (),
                        idempotency_key: str = "", dossier: Dossier | None = None, papers=None,
-                       at=None) -> tuple[Dossier, bool]:
+                       at=None, form_values: dict | None = None) -> tuple[Dossier, bool]:
     """`submit_online`, telling whether this call created the dossier (False: the key was used before).
-    `papers`: the procedure's required papers when the caller has read them already."""
+    `papers`: the procedure's required papers when the caller has read them already.
+    `form_values`: the tờ khai điện tử as typed, for a procedure with an e-form: checked, printed
+    and stored as the dossier's first paper (None: the tờ khai comes as an uploaded paper)."""
     is_key = is_api_key(actor)
     if is_key:
         ensure_can(actor, "dossier.submit", agency)
@@ -218,10 +225,15 @@ def submit_online_once(*, actor, procedure, agency, data: dict, uploads: list[Ch
     clean = _check_applicant(data)
     from_draft = dossier is not None
     papers = list(procedure.papers.all()) if papers is None else papers
+    at = now_or(at)
+    form_data = None
+    if form_values is not None and procedure.form_definition:
+        form_data, form_upload = filled_form(procedure=procedure, agency=agency, values=form_values,
+                                             papers=papers, signer=clean["applicant_name"], at=at)
+        uploads = [form_upload, *uploads]
     if not from_draft:
         # A new dossier holds only these uploads: refuse it before a file is written or a row inserted.
         _refuse_missing(papers, {u.paper_id for u in uploads})
-    at = now_or(at)
     uploads = list(uploads)
     try:
         with written(uploads) as names, transaction.atomic():
@@ -235,6 +247,8 @@ def submit_online_once(*, actor, procedure, agency, data: dict, uploads: list[Ch
             for field, value in clean.items():
                 setattr(dossier, field, value)
             dossier.status, dossier.submitted_at = S.SUBMITTED, at
+            if form_data is not None:
+                dossier.form_data = form_data
             bump(dossier)
             if key:
                 fixedsql.insert([SubmissionKey(owner=owner_key(actor), key=key, dossier=dossier)])

@@ -14,7 +14,7 @@ from egov.core.limits import parse_id
 from egov.core.ratelimit import RateLimited, client_key
 from egov.core.storage import file_response
 from egov.core.views import citizen_required, paginate
-from egov.dossiers import actions, pdfs, printed_forms, selectors, services, tracking, workflow
+from egov.dossiers import actions, eforms, pdfs, printed_forms, selectors, services, tracking, workflow
 from egov.dossiers.forms import (
     CounterIntakeForm,
     OnlineFilingForm,
@@ -67,6 +67,8 @@ def file_online(request, procedure_code):
         initial["agency"] = agencies[0].pk
     form = OnlineFilingForm(request.POST or None, initial=initial, agencies=agencies)
     status = 200
+    form_values = eforms.read_form(procedure, request.POST) if request.method == "POST" else None
+    form_errors = {}
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
@@ -74,14 +76,15 @@ def file_online(request, procedure_code):
                 uploads = collect_papers(papers, request.FILES)
                 if "draft" in request.POST:
                     dossier = services.save_draft(citizen=user, procedure=procedure, agency=data["agency"], data=data,
-                                                  uploads=uploads, dossier=draft)
+                                                  uploads=uploads, dossier=draft, form_values=form_values)
                     messages.success(request, "Đã lưu bản nháp hồ sơ.")
                     return redirect(f"{reverse('dossier-file', args=[procedure.code])}?nhap={dossier.pk}")
                 dossier = services.submit_online(actor=user, procedure=procedure, agency=data["agency"], data=data,
                                                  uploads=uploads, idempotency_key=data.get("token") or "",
-                                                 dossier=draft)
+                                                 dossier=draft, form_values=form_values)
             except DomainError as exc:
                 form.add_error(None, exc.message)
+                form_errors = exc.details.get("fields") or {}
             else:
                 messages.success(request, "Đã nộp hồ sơ. Cơ quan sẽ kiểm tra và tiếp nhận hồ sơ của bạn.")
                 return redirect("dossier-mine-detail", pk=dossier.pk)
@@ -90,6 +93,8 @@ def file_online(request, procedure_code):
     return render(request, "dossiers/file.html", {
         "procedure": procedure, "form": form, "draft": draft,
         "papers": [(p, uploaded.get(p.pk)) for p in papers],
+        "eform": eforms.page_form(procedure, papers, values=form_values or (draft.form_data if draft else None) or None,
+                                  errors=form_errors),
     }, status=status)
 
 

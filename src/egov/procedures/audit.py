@@ -7,5 +7,6 @@ LABELS = {
     "procedure.withdrawn": "Ngừng áp dụng thủ tục",
     "procedure.process_set": "Cập nhật quy trình nội bộ",
     "procedure.process_reset": "Dùng quy trình mặc định",
+    "procedure.form_set": "Cập nhật mẫu tờ khai điện tử",
     "procedures.imported": "Nhập danh mục thủ tục",
 }

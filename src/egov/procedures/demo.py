@@ -3,7 +3,9 @@ province's departments and ward People's Committees, each with a default interna
 
 from __future__ import annotations
 
+import json
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 from egov.org.models import Agency
 from egov.org.roles import Role
@@ -16,6 +18,8 @@ from egov.procedures.data.catalogue import (
 )
 
 NAME = "procedures"
+# E-form definitions of the most-filed procedures, one JSON file per procedure code.
+FORMS_DIR = Path(__file__).parent / "data" / "forms"
 CENT = Decimal("0.01")
 
 
@@ -54,7 +58,7 @@ def agency_codes(key: str) -> tuple[str, ...]:
 def load(out) -> None:
     fields = {code: services.get_or_create_field(code, name) for code, name in FIELDS.items()}
     agencies = {a.code: a for a in Agency.objects.all()}
-    adopted = 0
+    adopted = forms = 0
     for item in PROCEDURES:
         data = {"name": item["name"], "field": fields[item["field"]], "levels": item["levels"],
                 "online_level": item["online_level"], "online_service": item["online_service"],
@@ -69,6 +73,10 @@ def load(out) -> None:
         procedure = services.create_procedure(
             actor=None, code=item["code"], data=data, papers=papers, fees=fees,
             steps=default_steps(item["time"], item["unit"], item["agencies"]))
+        form = FORMS_DIR / f"{item['code']}.json"
+        if form.exists():
+            services.set_form_definition(actor=None, procedure=procedure, definition=json.loads(form.read_text()))
+            forms += 1
         own = item.get("own_process", {})
         for code in agency_codes(item["agencies"]):
             agency = agencies.get(code)
@@ -77,4 +85,5 @@ def load(out) -> None:
             steps = [{"name": n, "role": r, "share": s} for n, r, s in own[code]] if code in own else None
             services.adopt_procedure(actor=None, agency=agency, procedure=procedure, steps=steps)
             adopted += 1
-    out(f"  {len(PROCEDURES)} thủ tục hành chính trong {len(FIELDS)} lĩnh vực, {adopted} lượt cơ quan áp dụng")
+    out(f"  {len(PROCEDURES)} thủ tục hành chính trong {len(FIELDS)} lĩnh vực, {adopted} lượt cơ quan áp dụng, "
+        f"{forms} tờ khai điện tử")

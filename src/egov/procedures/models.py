@@ -58,6 +58,8 @@ class Procedure(models.Model):
     steps_text = models.TextField("trình tự thực hiện", blank=True)
     conditions = models.TextField("yêu cầu, điều kiện", blank=True)
     is_active = models.BooleanField("đang áp dụng", default=True)
+    form_definition = models.JSONField("mẫu tờ khai điện tử", default=dict, blank=True,
+                                       help_text="Định nghĩa tờ khai (xem egov.procedures.eforms).")
     name_folded = models.CharField(max_length=500, editable=False, db_index=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 

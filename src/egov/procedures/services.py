@@ -14,6 +14,7 @@ from egov.core.errors import ValidationError
 from egov.org.models import Agency
 from egov.org.permissions import ensure_can
 from egov.org.roles import Role
+from egov.procedures import eforms
 from egov.procedures.models import (
     AgencyProcedure,
     Fee,
@@ -389,3 +390,24 @@ def withdraw_procedure(*, actor, agency: Agency, procedure: Procedure) -> None:
             is_active=False)
         if updated:
             record(actor, "procedure.withdrawn", procedure, agency=agency, summary={"procedure": procedure.code})
+
+
+# ---- e-forms (tờ khai điện tử) --------------------------------------------------------------
+
+def set_form_definition(*, actor, procedure: Procedure, definition: dict) -> Procedure:
+    """Replace the procedure's e-form definition (an empty dict removes the e-form)."""
+    _check_catalogue(actor)
+    problems = eforms.definition_problems(definition)
+    if problems:
+        raise ValidationError("Mẫu tờ khai chưa hợp lệ: " + problems[0], code="form_definition",
+                              details={"problems": problems})
+    with transaction.atomic():
+        procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
+        if procedure.form_definition == (definition or {}):
+            return procedure
+        procedure.form_definition = definition or {}
+        procedure.save(update_fields=["form_definition", "updated_at"])
+        record(actor, "procedure.form_set", procedure,
+               summary={"code": procedure.code, "title": (definition or {}).get("title", ""),
+                        "fields": len(list(eforms.input_fields(definition or {})))})
+    return procedure

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import mimetypes
 
 from django.contrib import messages
@@ -18,8 +19,9 @@ from egov.core.views import forbidden, paginate
 from egov.org.access import staff_required
 from egov.org.models import Agency
 from egov.org.permissions import can, visible_agencies
-from egov.procedures import excel, selectors, services
+from egov.procedures import eforms, excel, selectors, services
 from egov.procedures.api import file_online_url
+from egov.procedures.eform_pdf import form_pdf
 from egov.procedures.forms import ImportForm, StepFormSet
 from egov.procedures.models import Procedure, Process, RequiredPaper
 
@@ -197,4 +199,48 @@ def excel_download(request):
     response = HttpResponse(excel.export_catalogue(),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = (f'attachment; filename="danh-muc-thu-tuc-{timezone.localdate():%Y%m%d}.xlsx"')
+    return response
+
+
+@staff_required("procedures.catalogue")
+def form_edit(request, code):
+    """Sửa mẫu tờ khai điện tử: the definition as JSON, checked, with a preview of the filing form."""
+    procedure = selectors.procedure_by_code(code, active_only=False)
+    if procedure is None:
+        raise Http404
+    definition = procedure.form_definition
+    text = request.POST.get("definition") if request.method == "POST" else (
+        json.dumps(definition, ensure_ascii=False, indent=2) if definition else "")
+    problems, status = [], 200
+    if request.method == "POST":
+        try:
+            definition = eforms.parse_definition(text)
+            if request.POST.get("action") == "save":
+                services.set_form_definition(actor=request.user, procedure=procedure, definition=definition)
+                messages.success(request, "Đã lưu mẫu tờ khai điện tử." if definition else "Đã bỏ tờ khai điện tử.")
+                return redirect("procedure-form", code=procedure.code)
+        except DomainError as exc:
+            problems = exc.details.get("problems") or [exc.message]
+            definition, status = None, 400
+    preview = None
+    if definition:
+        units = eforms.load_units(definition)
+        preview = {"title": definition["title"], "basis": definition.get("basis", ""),
+                   "items": eforms.render_items(definition, None, None, units),
+                   "options": eforms.unit_options(definition, units)}
+    return render(request, "procedures/form_edit.html", {
+        "procedure": procedure, "text": text, "problems": problems, "eform": preview,
+        "kinds": eforms.KINDS.items(), "saved": bool(procedure.form_definition),
+    }, status=status)
+
+
+@staff_required("procedures.catalogue")
+def form_sample(request, code):
+    """The saved tờ khai printed blank (what the citizen's filled PDF looks like)."""
+    procedure = selectors.procedure_by_code(code, active_only=False)
+    if procedure is None or not procedure.form_definition:
+        raise Http404
+    data = form_pdf(procedure.form_definition, {}, preview=True)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{eforms.file_stem(procedure.form_definition["title"])}.pdf"'
     return response
