@@ -95,9 +95,10 @@ class CalendarExceptionForm(forms.Form):
                            input_formats=["%Y-%m-%d", "%d/%m/%Y"],
                            error_messages={**REQUIRED, "invalid": "Ngày không hợp lệ (ngày/tháng/năm)."})
     kind = forms.ChoiceField(label="Loại", choices=[
-        (CalendarException.Kind.DAY_OFF, "Ngày nghỉ (không tính vào thời hạn)"),
-        (CalendarException.Kind.WORKING_DAY, "Ngày làm bù (làm việc vào ngày nghỉ)")],
-        error_messages={"required": "Chọn loại ngày."})
+        (CalendarException.Kind.DAY_OFF, "Ngày nghỉ"),
+        (CalendarException.Kind.WORKING_DAY, "Ngày làm bù")],
+        error_messages={"required": "Chọn loại ngày."},
+        help_text="Ngày nghỉ không tính vào thời hạn giải quyết; ngày làm bù là thứ Bảy, Chủ nhật đi làm.")
     agency = forms.ModelChoiceField(label="Áp dụng cho", queryset=Agency.objects.none(), required=False,
                                     error_messages={"invalid_choice": "Cơ quan không thuộc phạm vi bạn quản trị."})
     note = forms.CharField(label="Ghi chú", max_length=255, required=False,

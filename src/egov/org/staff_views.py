@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import F, Q
 from django.shortcuts import render
 from django.utils import timezone
 
 from egov.core.calendar import calendar_for, public_holiday_name
+from egov.core.models import CalendarException
 from egov.core.views import paginate
 from egov.org.access import staff_required
 from egov.org.permissions import can
@@ -28,12 +30,16 @@ def working_calendar(request):
     except ValueError:
         year = timezone.localdate().year
     year = min(max(year, 2000), 2100)
-    cal = calendar_for(request.user.official.agency)
+    agency = request.user.official.agency
+    cal = calendar_for(agency)
+    # The agency's own note wins over the national one, as its exception does.
+    notes = dict(CalendarException.objects.filter(date__year=year).filter(Q(agency__isnull=True) | Q(agency=agency))
+                 .order_by(F("agency").asc(nulls_first=True)).values_list("date", "note"))
     day, days_off, makeup = dt.date(year, 1, 1), [], []
     while day.year == year:
         working = cal.is_working_day(day)
         if not working and day.weekday() < 5:
-            days_off.append((day, public_holiday_name(day) or "Nghỉ theo thông báo"))
+            days_off.append((day, public_holiday_name(day) or notes.get(day) or "Nghỉ theo thông báo"))
         elif working and day.weekday() >= 5:
             makeup.append(day)
         day += dt.timedelta(days=1)
