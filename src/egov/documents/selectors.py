@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from egov.core.actors import is_api_key
+from egov.core.counting import count_each
 from egov.core.errors import NotFound
 from egov.documents import search
 from egov.documents.models import (
@@ -146,6 +147,82 @@ def awaiting_issue(actor):
     official = actor.official_or_none
     return visible_documents(actor).filter(status=Document.Status.APPROVED,
                                            agency_id=official.agency_id if official else None)
+
+
+def waiting_counts(actor) -> dict[str, int]:
+    """What waits for an official among documents, for the home page and the menu badges, in one
+    statement: assignments to handle, drafts to review (cho ý kiến, duyệt) and to sign."""
+    official = None if is_api_key(actor) else getattr(actor, "official_or_none", None)
+    if official is None:
+        return {}
+    return count_each(tasks=my_tasks(actor), reviews=reviews_waiting(actor), signatures=awaiting_signature(actor))
+
+
+@dataclass
+class WorkItem:
+    """One entry of "Việc cần xử lý": a document assignment, a draft to review or sign, or a
+    dossier waiting at the official's step."""
+
+    kind: str          # "assignment", "review", "signature", "dossier"
+    label: str         # what to do, e.g. "Chủ trì", "Duyệt dự thảo", "Phê duyệt hồ sơ"
+    title: str         # number/symbol or dossier code
+    summary: str
+    url: str
+    deadline: dt.date | None = None
+    overdue: bool = False
+    due_soon: bool = False
+    meta: str = ""
+    step_overdue: bool = False
+
+
+WORK_LIMIT = 200
+
+
+def work_queue(actor, today: dt.date | None = None) -> list[WorkItem]:
+    """Việc cần xử lý: the dossiers at the official's steps (to process or approve) and the
+    documents waiting for them (assignments, drafts to review, to sign), overdue first, then by
+    deadline."""
+    from egov.core.calendar import calendar_for
+    from egov.dossiers.selectors import AT_STEP, queue_filter
+    from egov.dossiers.models import Dossier
+
+    today = today or timezone.localdate()
+    items: list[WorkItem] = []
+    official = actor.official_or_none
+    cal = calendar_for(official.agency) if official else calendar_for()
+
+    def soon(day):
+        return bool(day and day >= today and cal.working_days_between(today, day) <= 1)
+
+    dossiers = (Dossier.objects.filter(queue_filter(actor, AT_STEP))
+                .select_related("procedure", "current_step").order_by("due_at", "id")[:WORK_LIMIT])
+    for d in dossiers:
+        step = d.current_step
+        due = timezone.localtime(d.due_at).date() if d.due_at else None
+        items.append(WorkItem(
+            kind="dossier", label="Phê duyệt hồ sơ" if step.role == Role.LEADER else "Xử lý hồ sơ",
+            title=d.code or "", summary=f"{d.procedure.name} — {d.applicant_name}", url=d.get_absolute_url(),
+            deadline=due, overdue=d.is_overdue(), due_soon=soon(due), meta=f"Bước: {step.name}",
+            step_overdue=step.is_overdue()))
+    for a in my_tasks(actor)[:WORK_LIMIT]:
+        items.append(WorkItem(
+            kind="assignment", label=a.get_role_display(), title=a.document.number_symbol or "Chưa có số",
+            summary=a.document.summary, url=a.document.get_absolute_url(), deadline=a.deadline,
+            overdue=a.is_overdue(today), due_soon=is_overdue_soon(a, today),
+            meta=f"{a.assigned_by.display_name} giao {timezone.localtime(a.created_at):%d/%m/%Y}"
+                 + (f" cho {a.department.name}" if a.department_id and not a.assignee_id else "")
+                 + (f" · “{a.instruction[:120]}”" if a.instruction else "")))
+    for r in reviews_waiting(actor)[:WORK_LIMIT]:
+        items.append(WorkItem(kind="review", label="Cho ý kiến, duyệt dự thảo", title=r.document.number_symbol
+                              or "Dự thảo", summary=r.document.summary, url=r.document.get_absolute_url(),
+                              deadline=r.document.due_on, overdue=r.document.is_overdue(today),
+                              due_soon=soon(r.document.due_on)))
+    for d in awaiting_signature(actor)[:WORK_LIMIT]:
+        items.append(WorkItem(kind="signature", label="Ký ban hành", title=d.number_symbol or "Dự thảo",
+                              summary=d.summary, url=d.get_absolute_url(), deadline=d.due_on,
+                              overdue=d.is_overdue(today), due_soon=soon(d.due_on)))
+    items.sort(key=lambda i: (not i.overdue, i.deadline or dt.date.max))
+    return items
 
 
 def timeline(document):

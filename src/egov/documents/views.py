@@ -7,10 +7,12 @@ import datetime as dt
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from egov.core.errors import DomainError, NotFound, ValidationError
+from egov.core.menu import work_counts
 from egov.core.storage import file_response
 from egov.core.views import paginate
 from egov.documents import files, forms, panels, selectors, services, signatures
@@ -300,12 +302,14 @@ def download(request, pk, file_pk):
 @staff_required("documents.handle")
 def tasks(request):
     today = timezone.localdate()
-    items = list(selectors.my_tasks(request.user)[:200])
-    for a in items:
-        a.overdue = a.is_overdue(today)
-        a.due_soon = selectors.is_overdue_soon(a, today)
-    return render(request, "documents/tasks.html", {"items": items, "today": today,
-                                                    "overdue_count": sum(a.overdue for a in items)})
+    items = selectors.work_queue(request.user, today)
+    counts = work_counts(request.user)
+    elsewhere = [(label, counts[key], url) for key, label, url in (
+        ("dossiers.tiep-nhan", "hồ sơ chờ tiếp nhận", f"{reverse('dossier-list')}?nhom=tiep-nhan"),
+        ("dossiers.tra-ket-qua", "hồ sơ chờ trả kết quả", f"{reverse('dossier-list')}?nhom=tra-ket-qua"),
+    ) if counts.get(key)]
+    return render(request, "documents/tasks.html", {"items": items, "today": today, "elsewhere": elsewhere,
+                                                    "overdue_count": sum(i.overdue for i in items)})
 
 
 def _parse_date(value: str) -> dt.date | None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from egov.core.actors import is_api_key
 from egov.core.errors import PermissionDenied, ValidationError
+from egov.core.limits import parse_id
 from egov.dossiers import planning, services, workflow
 from egov.dossiers.models import RESOLVED_STATUSES, Dossier
 from egov.dossiers.uploads import check_upload
@@ -24,6 +25,7 @@ LABELS = {
     "accept": "Tiếp nhận hồ sơ",
     "refuse": "Từ chối tiếp nhận",
     "forward": "Chuyển bước tiếp theo",
+    "reassign": "Phân công lại",
     "send_back": "Trả lại bước trước",
     "request_supplement": "Yêu cầu bổ sung",
     "transfer": "Chuyển liên thông",
@@ -56,6 +58,8 @@ def allowed_actions(actor, dossier: Dossier) -> list[str]:
             names += ["request_supplement", "transfer"]
             if workflow._may_decide(dossier):
                 names += ["approve", "reject", "attach_result"]
+    if workflow.may_reassign(actor, dossier):
+        names.append("reassign")
     if dossier.status in (S.APPROVED, S.REJECTED) and can(actor, "dossier.return", dossier.agency):
         names += ["attach_result", "return_result"]
     if dossier.is_overdue() and can(actor, "dossier.return", dossier.agency):
@@ -104,6 +108,42 @@ def result_signing(actor, dossier: Dossier) -> str:
     return "sign" if has_signing_certificate(official) else "register"
 
 
+def handler(dossier: Dossier, data) -> dict:
+    """The chosen handler of a step, `handler` = "u:<user id>" (a person) or "d:<department id>"
+    (a department's queue) or empty (everyone holding the step's role), as service arguments."""
+    from django.contrib.auth import get_user_model
+
+    from egov.org.models import Department
+
+    value = _text(data, "handler")
+    if not value:
+        return {}
+    kind, _, raw = value.partition(":")
+    pk = parse_id(raw)
+    if kind == "u" and pk:
+        user = get_user_model().objects.filter(pk=pk, official__agency_id=dossier.agency_id).first()
+        if user is not None:
+            return {"assignee": user}
+    elif kind == "d" and pk:
+        department = Department.objects.filter(pk=pk, agency_id=dossier.agency_id).first()
+        if department is not None:
+            return {"department": department}
+    raise ValidationError("Người hoặc phòng ban xử lý không hợp lệ.", code="handler")
+
+
+def handler_options(actor, dossier: Dossier, allowed) -> dict[str, tuple[list, list]]:
+    """For the dossier page: whom `forward` and `reassign` can give the step to (people, departments)."""
+    options = {}
+    if "forward" in allowed:
+        planned = workflow.next_planned_step(dossier)
+        if planned is not None:
+            options["forward"] = workflow.handler_choices(dossier.agency, planned.role)
+    if "reassign" in allowed:
+        step = dossier.current_step
+        options["reassign"] = workflow.handler_choices(step.agency, step.role)
+    return options
+
+
 def _datetime(value) -> dt.datetime:
     if isinstance(value, dt.datetime):
         parsed = value
@@ -126,7 +166,9 @@ def perform(*, dossier: Dossier, actor, action: str, data: dict, files=None):
     if action == "refuse":
         return services.refuse(dossier=dossier, officer=actor, reason=_text(data, "reason") or note)
     if action == "forward":
-        return workflow.forward(dossier=dossier, officer=actor, note=note)
+        return workflow.forward(dossier=dossier, officer=actor, note=note, **handler(dossier, data))
+    if action == "reassign":
+        return workflow.reassign(dossier=dossier, officer=actor, note=note, **handler(dossier, data))
     if action == "send_back":
         return workflow.send_back(dossier=dossier, officer=actor, note=note or _text(data, "reason"))
     if action == "request_supplement":

@@ -8,6 +8,7 @@ LABELS = {
     "dossier.refused": "Từ chối tiếp nhận",
     "dossier.counter_supplement": "Hướng dẫn bổ sung, hoàn thiện hồ sơ tại quầy",
     "dossier.forwarded": "Chuyển bước xử lý",
+    "dossier.reassigned": "Phân công lại người xử lý",
     "dossier.sent_back": "Trả lại bước trước",
     "dossier.supplement_requested": "Yêu cầu bổ sung hồ sơ",
     "dossier.supplemented": "Nộp bổ sung hồ sơ",

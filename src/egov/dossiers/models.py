@@ -330,6 +330,10 @@ class DossierStep(models.Model):
     agency = models.ForeignKey("org.Agency", on_delete=models.PROTECT, related_name="+")
     role = models.CharField("vai trò xử lý", max_length=30, choices=Role.choices)
     department_name = models.CharField(max_length=255, blank=True)
+    # Who handles the step: its assignees (named people) if any, else the members of `department`
+    # holding `role` (a department's queue), else anyone of the agency holding `role`.
+    department = models.ForeignKey("org.Department", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="phòng ban xử lý")
     assignees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="dossier_steps")
     is_transfer = models.BooleanField(default=False)
     started_at = models.DateTimeField()

@@ -46,6 +46,19 @@ def qr_image(url: str):
 
 def receipt_pdf(dossier) -> bytes:
     pdf = new_pdf(title=f"Giấy tiếp nhận hồ sơ {dossier.code}")
+    _receipt(pdf, dossier)
+    return pdf_bytes(pdf)
+
+
+def receipts_pdf(dossiers) -> bytes:
+    """The receipts of several dossiers (accepted together), each on its own page(s)."""
+    pdf = new_pdf(title=f"Giấy tiếp nhận hồ sơ ({len(dossiers)} hồ sơ)")
+    for dossier in dossiers:
+        _receipt(pdf, dossier)
+    return pdf_bytes(pdf)
+
+
+def _receipt(pdf, dossier) -> None:
     _header(pdf, dossier.agency.name, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ")
     _line(pdf, "Mã hồ sơ", dossier.code)
     _line(pdf, "Cơ quan tiếp nhận", dossier.agency.name)
@@ -78,7 +91,6 @@ def receipt_pdf(dossier) -> bytes:
     pdf.cell(0, 7, "NGƯỜI TIẾP NHẬN", align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, "", 12)
     pdf.cell(0, 14, officer, align="R", new_x="LMARGIN", new_y="NEXT")
-    return pdf_bytes(pdf)
 
 
 def apology_pdf(letter) -> bytes:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 
 from egov.core import fixedsql
 from egov.core.actors import is_api_key
+from egov.core.calendar import calendar_for
+from egov.core.counting import count_each
 from egov.core.errors import NotFound
 from egov.core.text import search_terms
 from egov.dossiers.models import (
@@ -27,9 +31,11 @@ from egov.dossiers.models import (
     overdue_filter,
     sum_of,
 )
+from egov.dossiers import planning
 from egov.dossiers.planning import day_start
 from egov.org.models import Agency
 from egov.org.permissions import can, visible_agencies
+from egov.org.roles import Role
 
 S = Dossier.Status
 FULL_CODE = re.compile(r"^[\w.]+-\d{6}-\d{4}$")
@@ -46,8 +52,95 @@ def staff_dossiers(actor):
             .filter(Q(agency_id__in=ids) | Q(current_step__agency_id__in=ids)))
 
 
+# -- the officer's queue (đang chờ tôi xử lý) ---------------------------------------------------
+# Parts of the queue, as the list's `nhom` filter names them.
+INTAKE, TO_RETURN, AT_STEP, APPROVAL = "tiep-nhan", "tra-ket-qua", "xu-ly", "phe-duyet"
+GROUPS = {INTAKE: "Chờ tiếp nhận", TO_RETURN: "Chờ trả kết quả", AT_STEP: "Đang ở bước của tôi",
+          APPROVAL: "Chờ tôi phê duyệt"}
+# The list's due filter (`han`): due today, due today or the next working day.
+DUE_TODAY, DUE_SOON = "hom-nay", "2-ngay"
+
+
+def _step_queue(actor, official) -> Q:
+    """Running dossiers whose open step waits for `actor`: at their agency, of one of their roles,
+    given to them, to their department, or to no one in particular."""
+    through = DossierStep.assignees.through
+    assigned = through.objects.filter(dossierstep_id=OuterRef("current_step_id"))
+    for_anyone = Q(current_step__department__isnull=True)
+    if official.department_id:
+        for_anyone |= Q(current_step__department_id=official.department_id)
+    return (Q(current_step__agency_id=official.agency_id, current_step__role__in=sorted(actor.role_codes()),
+              current_step__finished_at__isnull=True, status__in=RUNNING_STATUSES)
+            & (Exists(assigned.filter(user_id=actor.pk)) | (~Exists(assigned) & for_anyone)))
+
+
+def queue_parts(actor) -> dict[str, Q]:
+    """The parts of the work waiting for an official (đang chờ tôi xử lý), each a filter on Dossier:
+    online submissions to check (counter officers), results to hand over (those who return them),
+    dossiers at a step that is theirs, and of those the ones at a leader's step (to approve).
+    Empty for an API key or a citizen."""
+    official = None if is_api_key(actor) else getattr(actor, "official_or_none", None)
+    if official is None:
+        return {}
+    agency = official.agency
+    parts = {}
+    if can(actor, "dossier.intake", agency):
+        parts[INTAKE] = Q(agency_id=agency.pk, status=S.SUBMITTED)
+    if can(actor, "dossier.return", agency):
+        parts[TO_RETURN] = Q(agency_id=agency.pk, status__in=(S.APPROVED, S.REJECTED))
+    if can(actor, "dossier.process", agency):
+        parts[AT_STEP] = _step_queue(actor, official)
+        if Role.LEADER in actor.role_codes():
+            parts[APPROVAL] = parts[AT_STEP] & Q(current_step__role=Role.LEADER)
+    return parts
+
+
+def queue_filter(actor, group: str = "") -> Q:
+    """All the work waiting for `actor` (or one part of it); matches nothing when there is none."""
+    parts = queue_parts(actor)
+    if group:
+        return parts.get(group, Q(pk__in=[]))
+    chosen = [q for name, q in parts.items() if name != APPROVAL]
+    return functools.reduce(operator.or_, chosen) if chosen else Q(pk__in=[])
+
+
+def due_range(which: str, agency=None, now: dt.datetime | None = None) -> Q:
+    """Running dossiers due today (đến hạn hôm nay), or within two days (trong 2 ngày: today or
+    the next working day, by the agency's calendar); neither holds the overdue."""
+    now = now or timezone.now()
+    today = planning.local_day(now)
+    if which == DUE_TODAY:
+        end = today + dt.timedelta(days=1)
+    elif which == DUE_SOON:
+        # Today and the next working day: what must be finished before the day after tomorrow's work.
+        end = calendar_for(agency).add_working_days(today, 1) + dt.timedelta(days=1)
+    else:
+        return Q()
+    return Q(status__in=RUNNING_STATUSES, due_at__gte=planning.day_start(today), due_at__lt=planning.day_start(end))
+
+
+def queue_counts(actor, now: dt.datetime | None = None) -> dict[str, int]:
+    """The officer's counts for the home page and the menu badges, in ONE statement (every staff
+    page shows the badges): each part of the queue and, of the dossiers at their steps, those due
+    today, due within two days and overdue. Each count is its own subquery (core.counting), so
+    each uses its index (agency and status; the open steps by agency and role)."""
+    parts = queue_parts(actor)
+    if not parts:
+        return {}
+    now = now or timezone.now()
+    agency = actor.official_or_none.agency
+    conditions = dict(parts)
+    if AT_STEP in parts:
+        conditions["due_today"] = parts[AT_STEP] & due_range(DUE_TODAY, agency, now)
+        conditions["due_soon"] = parts[AT_STEP] & due_range(DUE_SOON, agency, now)
+        conditions["overdue"] = parts[AT_STEP] & overdue_filter(now)
+    counts = count_each(**{name: Dossier.objects.filter(q) for name, q in conditions.items()})
+    counts["mine"] = sum(counts.get(name, 0) for name in (INTAKE, TO_RETURN, AT_STEP))
+    return counts
+
+
 def officer_dossiers(actor, *, status: str = "", procedure: str = "", overdue: bool = False, query: str = "",
-                     mine: bool = False, incoming: bool = False):
+                     mine: bool = False, incoming: bool = False, group: str = "", due: str = ""):
     """The officer's list: filters, diacritic-free search on code and applicant name, newest first
     (overdue ones: the longest overdue first).
 
@@ -57,10 +150,8 @@ def officer_dossiers(actor, *, status: str = "", procedure: str = "", overdue: b
     """
     dossiers = Dossier.objects.exclude(status=S.DRAFT).select_related("procedure", "agency", "current_step")
     official = getattr(actor, "official_or_none", None)
-    if mine and official is not None:
-        dossiers = dossiers.filter(current_step__agency_id=official.agency_id,
-                                   current_step__role__in=list(actor.role_codes()),
-                                   status__in=RUNNING_STATUSES)
+    if (mine or group) and official is not None:
+        dossiers = dossiers.filter(queue_filter(actor, group if group in GROUPS else ""))
     elif incoming:
         dossiers = dossiers.filter(current_step__agency_id__in=_agency_ids(actor), current_step__is_transfer=True)
     else:
@@ -70,6 +161,9 @@ def officer_dossiers(actor, *, status: str = "", procedure: str = "", overdue: b
     if procedure:
         dossiers = dossiers.filter(procedure__code=procedure)
     ordering = ("-created_at", "-id")
+    if due in (DUE_TODAY, DUE_SOON):
+        dossiers = dossiers.filter(due_range(due, official.agency if official else None))
+        ordering = ("due_at", "id")
     if overdue:
         # Most overdue first, as the officer works them off; the partial index of running dossiers
         # by due date (dossier_running_due) serves it for one ward or a whole province.

@@ -15,7 +15,7 @@ from django.utils import timezone
 from egov.core import fixedsql, storage
 from egov.core.actors import account_of, is_api_key
 from egov.core.audit import record
-from egov.core.errors import PermissionDenied, StateError, ValidationError
+from egov.core.errors import DomainError, PermissionDenied, StateError, ValidationError
 from egov.core.tasks import queue
 from egov.dossiers import planning, selectors, tallies
 from egov.dossiers.codes import next_dossier_code
@@ -338,6 +338,19 @@ def accept(*, dossier: Dossier, officer, at=None) -> Dossier:
         audit(officer, "dossier.accepted", locked, summary={"code": locked.code, "due_at": locked.due_at})
         notify(locked, "accepted")
     return dossier
+
+
+def accept_many(*, officer, dossiers, at=None) -> tuple[list[Dossier], list[tuple[Dossier, str]]]:
+    """Accept several online dossiers (tiếp nhận nhiều hồ sơ), each in its own transaction like
+    `accept`: one another officer took or refused meanwhile is reported, the others go through.
+    Returns (accepted, [(dossier, why not)])."""
+    accepted, failed = [], []
+    for dossier in dossiers:
+        try:
+            accepted.append(accept(dossier=dossier, officer=officer, at=at))
+        except DomainError as exc:
+            failed.append((dossier, exc.message))
+    return accepted, failed
 
 
 def refuse(*, dossier: Dossier, officer, reason: str, at=None) -> Dossier:

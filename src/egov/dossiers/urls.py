@@ -16,6 +16,8 @@ urlpatterns = [
     # staff
     path("", views.dossier_list, name="dossier-list"),
     path("tiep-nhan/", views.counter_intake, name="dossier-intake"),
+    path("tiep-nhan-nhieu/", views.accept_many, name="dossier-accept-many"),
+    path("giay-tiep-nhan.pdf", views.receipts, name="dossier-receipts"),
     path("thong-ke/", views.stats, name="dossier-stats"),
     path("<int:pk>/", views.dossier_detail, name="dossier-detail"),
     path("<int:pk>/thao-tac/", views.dossier_act, name="dossier-act"),

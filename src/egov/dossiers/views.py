@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from egov.core.audit import history_of
 from egov.core.errors import DomainError
 from egov.core.limits import parse_id
+from egov.core.menu import work_counts
 from egov.core.ratelimit import RateLimited, client_key
 from egov.core.storage import file_response
 from egov.core.views import citizen_required, paginate
@@ -195,13 +196,57 @@ def dossier_list(request):
     params = request.GET
     f = {"status": params.get("trang-thai", ""), "procedure": params.get("thu-tuc", "").strip(),
          "overdue": params.get("qua-han", ""), "mine": params.get("cua-toi", ""), "q": params.get("q", ""),
-         "incoming": params.get("lien-thong", "")}
+         "incoming": params.get("lien-thong", ""), "group": params.get("nhom", ""), "due": params.get("han", "")}
+    if f["group"] not in selectors.GROUPS:
+        f["group"] = ""
+    if f["group"]:
+        f["mine"] = "1"
     dossiers = selectors.officer_dossiers(request.user, status=f["status"], procedure=f["procedure"],
                                           overdue=f["overdue"] == "1", query=f["q"], mine=f["mine"] == "1",
-                                          incoming=f["incoming"] == "1")
+                                          incoming=f["incoming"] == "1", group=f["group"], due=f["due"])
+    page = paginate(request, dossiers)
+    can_accept = any(d.status == S.SUBMITTED for d in page) and can(request.user, "dossier.intake")
+    groups = []
+    if f["mine"] == "1":
+        counts = work_counts(request.user)
+        groups = [(key, label, counts.get(f"dossiers.{key}", 0)) for key, label in selectors.GROUPS.items()
+                  if f"dossiers.{key}" in counts]
     return render(request, "dossiers/list.html", {
-        "page": paginate(request, dossiers), "statuses": S.choices, "f": f,
+        "page": page, "statuses": S.choices, "f": f, "can_accept": can_accept, "groups": groups,
+        "due_label": {selectors.DUE_TODAY: "Đến hạn hôm nay", selectors.DUE_SOON: "Đến hạn trong 2 ngày"}.get(f["due"], ""),
     })
+
+
+@require_POST
+@staff_required("dossier.intake")
+def accept_many(request):
+    """Tiếp nhận nhiều hồ sơ trực tuyến: each chosen dossier is accepted on its own (one taken by
+    another officer meanwhile does not stop the others), then their receipts print as one PDF."""
+    ids = [pk for pk in (parse_id(v) for v in request.POST.getlist("dossier")) if pk][:100]
+    if not ids:
+        messages.error(request, "Chưa chọn hồ sơ nào để tiếp nhận.")
+        return redirect(request.POST.get("next") or reverse("dossier-list"))
+    accepted, failed = services.accept_many(officer=request.user, dossiers=selectors.staff_dossiers(
+        request.user).filter(pk__in=ids).select_related("agency", "procedure"))
+    for dossier, message in failed:
+        messages.error(request, f"{dossier.applicant_name}: {message}")
+    if not accepted:
+        return redirect(request.POST.get("next") or reverse("dossier-list"))
+    messages.success(request, f"Đã tiếp nhận {len(accepted)} hồ sơ: {', '.join(d.code for d in accepted)}.")
+    query = "&".join(f"id={d.pk}" for d in accepted)
+    return render(request, "dossiers/accepted.html", {
+        "accepted": accepted, "receipts_url": f"{reverse('dossier-receipts')}?{query}"})
+
+
+@staff_required("dossier.view")
+def receipts(request):
+    """Giấy tiếp nhận của nhiều hồ sơ, one per page of a single PDF (after accepting several)."""
+    ids = [pk for pk in (parse_id(v) for v in request.GET.getlist("id")) if pk][:100]
+    dossiers = list(selectors.staff_dossiers(request.user).filter(pk__in=ids, code__isnull=False)
+                    .select_related("agency", "procedure", "received_by").order_by("code"))
+    if not dossiers:
+        raise Http404
+    return _pdf(pdfs.receipts_pdf(dossiers), "giay-tiep-nhan.pdf")
 
 
 def _staff_dossier(request, pk) -> Dossier:
@@ -215,8 +260,9 @@ def _staff_dossier(request, pk) -> Dossier:
 def dossier_detail(request, pk):
     dossier = _staff_dossier(request, pk)
     allowed = actions.allowed_actions(request.user, dossier)
+    options = actions.handler_options(request.user, dossier, allowed)
     return render(request, "dossiers/detail.html", {
-        "dossier": dossier, "actions": [(name, actions.LABELS[name]) for name in allowed],
+        "dossier": dossier, "actions": [(name, actions.LABELS[name], options.get(name)) for name in allowed],
         "allowed": set(allowed),
         "result_signing": actions.result_signing(request.user, dossier) if "attach_result" in allowed else "", "steps": dossier.steps.select_related("agency", "finished_by"),
         "events": dossier.events.all(), "files": dossier.files.all(), "results": dossier.results.all(),

@@ -63,7 +63,9 @@ def can_act_on_step(actor, dossier: Dossier) -> bool:
     if official is None or official.agency_id != step.agency_id or step.role not in actor.role_codes():
         return False
     assignees = [u.pk for u in step.assignees.all()]
-    return not assignees or actor.pk in assignees
+    if assignees:
+        return actor.pk in assignees
+    return step.department_id is None or step.department_id == official.department_id
 
 
 def ensure_step_actor(actor, dossier: Dossier) -> None:
@@ -89,8 +91,50 @@ def _origin_step(dossier: Dossier) -> DossierStep:
     return dossier.steps.filter(is_transfer=False).order_by("-seq").first()
 
 
-def forward(*, dossier: Dossier, officer, note: str = "", assignees=(), at=None) -> Dossier:
-    """Send the dossier to the next step of the process (chuyển bước tiếp theo)."""
+def next_planned_step(dossier: Dossier):
+    """The process step `forward` would open next, or None at the decision step."""
+    step = dossier.current_step
+    if step is None or step.is_transfer or step.step_order is None:
+        return None
+    plan = _plan(dossier)
+    if step.step_order >= planning.decision_order(plan):
+        return None
+    return next((p for p in plan if p.order > step.step_order), None)
+
+
+def handler_choices(agency, role: str):
+    """Who a step of `role` at `agency` can be given to (chọn người hoặc phòng ban xử lý): the
+    active officials holding the role there, and the departments where some of them work."""
+    from egov.org.models import Department, Official
+
+    people = (Official.objects.filter(agency=agency, role_assignments__role=role, user__is_active=True)
+              .select_related("user", "department").order_by("user__full_name").distinct())
+    departments = (Department.objects.filter(agency=agency, officials__role_assignments__role=role,
+                                             officials__user__is_active=True).order_by("name").distinct())
+    return list(people), list(departments)
+
+
+def _check_handler(agency, role: str, assignee=None, department=None):
+    """Refuse a person or department that cannot handle a step of `role` at `agency`."""
+    if assignee is not None and department is not None:
+        raise ValidationError("Chọn một người hoặc một phòng ban, không chọn cả hai.", code="handler")
+    people, departments = handler_choices(agency, role)
+    if assignee is not None and assignee.pk not in {o.user_id for o in people}:
+        raise ValidationError("Người được chọn không xử lý được bước này.", code="assignee")
+    if department is not None and department.pk not in {d.pk for d in departments}:
+        raise ValidationError("Phòng ban được chọn không xử lý được bước này.", code="department")
+
+
+def _handler_label(assignee, department) -> str:
+    if assignee is not None:
+        return assignee.display_name
+    return department.name if department is not None else ""
+
+
+def forward(*, dossier: Dossier, officer, note: str = "", assignees=(), assignee=None, department=None,
+            at=None) -> Dossier:
+    """Send the dossier to the next step of the process (chuyển bước tiếp theo), to a chosen
+    person, a department's queue, or (neither) everyone holding the step's role."""
     ensure_step_actor(officer, dossier)
     at = now_or(at)
     with transaction.atomic():
@@ -101,12 +145,60 @@ def forward(*, dossier: Dossier, officer, note: str = "", assignees=(), at=None)
         if not following or (current.step_order or 0) >= planning.decision_order(plan):
             raise StateError("Đây là bước quyết định của quy trình: hãy phê duyệt hoặc không giải quyết hồ sơ.",
                              code="last_step")
+        if assignee is not None or department is not None:
+            _check_handler(locked.agency, following[0].role, assignee, department)
+            assignees = [assignee] if assignee is not None else ()
         _close_step(locked, A.FORWARDED, officer, at, note)
         step = open_step(locked, plan, following[0], at, assignees=assignees)
+        if department is not None:
+            step.department = department
+            step.save(update_fields=["department"])
         locked.status = S.IN_PROGRESS
         bump(locked, dossier)
-        event(locked, "forwarded", f"Chuyển bước: {step.name}", actor=officer, note=note, at=at)
-        audit(officer, "dossier.forwarded", locked, summary={"to_step": step.name, "note": note})
+        handler = _handler_label(assignee, department)
+        event(locked, "forwarded", f"Chuyển bước: {step.name}", actor=officer,
+              note="; ".join(x for x in (f"Xử lý: {handler}" if handler else "", note) if x), at=at)
+        audit(officer, "dossier.forwarded", locked, summary={
+            "to_step": step.name, "note": note, "assignee": assignee.pk if assignee is not None else None,
+            "department": department.pk if department is not None else None})
+    return dossier
+
+
+def may_reassign(actor, dossier: Dossier) -> bool:
+    """Who may give the current step to someone else (phân công lại): whoever handles it now, or
+    a leader of the step's agency."""
+    step = dossier.current_step
+    if step is None or step.is_transfer or dossier.status not in AT_STEP or is_api_key(actor):
+        return False
+    if can_act_on_step(actor, dossier):
+        return True
+    official = actor.official_or_none
+    return bool(official and official.agency_id == step.agency_id and Role.LEADER in actor.role_codes())
+
+
+def reassign(*, dossier: Dossier, officer, assignee=None, department=None, note: str = "", at=None) -> Dossier:
+    """Give the current step to another person or to a department's queue (phân công lại); with
+    neither, back to everyone holding the step's role. The step, its clock and due date stay."""
+    if dossier.status not in AT_STEP or dossier.current_step is None:
+        raise StateError(MOVED, code="dossier_moved")
+    if not may_reassign(officer, dossier):
+        raise PermissionDenied("Bạn không được phân công lại bước này.", code="not_allowed")
+    at = now_or(at)
+    with transaction.atomic():
+        locked = _lock_step(dossier)
+        step = locked.current_step
+        _check_handler(step.agency, step.role, assignee, department)
+        before = {"assignees": sorted(step.assignees.values_list("pk", flat=True)), "department": step.department_id}
+        step.assignees.set([assignee] if assignee is not None else [])
+        step.department = department
+        step.save(update_fields=["department"])
+        bump(locked, dossier)
+        handler = _handler_label(assignee, department) or "mọi người cùng vai trò"
+        event(locked, "reassigned", f"Phân công lại: {step.name}", actor=officer,
+              note="; ".join(x for x in (f"Xử lý: {handler}", note) if x), at=at)
+        audit(officer, "dossier.reassigned", locked, summary={
+            "step": step.name, "before": before, "assignee": assignee.pk if assignee is not None else None,
+            "department": department.pk if department is not None else None, "note": note})
     return dossier
 
 

@@ -9,7 +9,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.urls import NoReverseMatch, reverse
 
-from egov.core.menu import all_items
+from egov.core.menu import all_items, work_counts
 from egov.core.views import forbidden
 from egov.org.permissions import can
 
@@ -47,7 +47,11 @@ def menu_for(user) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        entries.append({"label": item.label, "url": url, "name": item.url_name})
+        entries.append({"label": item.label, "url": url, "name": item.url_name, "badge": item.badge})
+    if any(entry["badge"] for entry in entries):
+        counts = work_counts(user)
+        for entry in entries:
+            entry["count"] = sum(counts.get(key, 0) for key in entry["badge"])
     return entries
 
 
