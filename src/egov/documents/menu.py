@@ -1,4 +1,4 @@
-from egov.core.menu import MenuItem
+from egov.core.menu import Figure, MenuItem
 
 MENU = [
     MenuItem("Việc cần xử lý", "documents:tasks", "documents.handle", order=300,
@@ -15,12 +15,18 @@ MENU = [
     MenuItem("Loại văn bản", "documents:types", "documents.manage_types", order=850),
 ]
 
+FIGURES = [
+    Figure("Văn bản chờ tôi duyệt, ký", ("documents.reviews", "documents.signatures"), "documents:approvals",
+           order=55),
+    Figure("Văn bản được giao xử lý", ("documents.tasks",), "documents:tasks", order=80),
+]
 
-def counts(user) -> dict[str, int]:
-    """The documents waiting for an official (selectors.waiting_counts), keyed "documents.<part>"."""
-    from egov.documents.selectors import waiting_counts
+
+def counts(user) -> dict:
+    """The documents waiting for an official (selectors.waiting_querysets), keyed "documents.<part>"."""
+    from egov.documents.selectors import waiting_querysets
     from egov.org.permissions import can
 
     if not getattr(user, "is_official", False) or not (can(user, "documents.handle") or can(user, "documents.review")):
         return {}
-    return {f"documents.{name}": value for name, value in waiting_counts(user).items()}
+    return {f"documents.{name}": queryset for name, queryset in waiting_querysets(user).items()}

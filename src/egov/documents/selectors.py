@@ -15,7 +15,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from egov.core.actors import is_api_key
-from egov.core.counting import count_each
 from egov.core.errors import NotFound
 from egov.documents import search
 from egov.documents.models import (
@@ -149,13 +148,14 @@ def awaiting_issue(actor):
                                            agency_id=official.agency_id if official else None)
 
 
-def waiting_counts(actor) -> dict[str, int]:
-    """What waits for an official among documents, for the home page and the menu badges, in one
-    statement: assignments to handle, drafts to review (cho ý kiến, duyệt) and to sign."""
+def waiting_querysets(actor) -> dict:
+    """What waits for an official among documents, for the home page and the menu badges (counted
+    with the other apps' in one statement, core.menu.work_counts): assignments to handle, drafts
+    to review (cho ý kiến, duyệt) and to sign."""
     official = None if is_api_key(actor) else getattr(actor, "official_or_none", None)
     if official is None:
         return {}
-    return count_each(tasks=my_tasks(actor), reviews=reviews_waiting(actor), signatures=awaiting_signature(actor))
+    return {"tasks": my_tasks(actor), "reviews": reviews_waiting(actor), "signatures": awaiting_signature(actor)}
 
 
 @dataclass
@@ -183,8 +183,8 @@ def work_queue(actor, today: dt.date | None = None) -> list[WorkItem]:
     documents waiting for them (assignments, drafts to review, to sign), overdue first, then by
     deadline."""
     from egov.core.calendar import calendar_for
-    from egov.dossiers.selectors import AT_STEP, queue_filter
     from egov.dossiers.models import Dossier
+    from egov.dossiers.selectors import AT_STEP, queue_filter
 
     today = today or timezone.localdate()
     items: list[WorkItem] = []

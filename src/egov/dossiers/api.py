@@ -144,13 +144,16 @@ class ActionIn(Schema):
          "label": "Giấy xác nhận", "sign": True},
     ]}}
 
-    action: Literal["accept", "refuse", "forward", "send_back", "request_supplement", "transfer",
+    action: Literal["accept", "refuse", "forward", "reassign", "send_back", "request_supplement", "transfer",
                     "complete_transfer", "approve", "reject", "attach_result", "return_result", "apology"] = Field(
         description="Thao tác; chỉ những thao tác người gọi được làm ở bước hiện tại của hồ sơ (khác: 403/409)")
     version: int | None = Field(None, ge=0, le=MAX_ID, description="Phiên bản hồ sơ đã đọc; khác phiên bản hiện tại: 409")
     note: str = Field("", description="Ý kiến (forward, send_back, request_supplement, transfer, "
                                       "complete_transfer, approve, return_result)")
     reason: str = Field("", description="Lý do (refuse, reject, apology; send_back khi không có note)")
+    handler: str = Field("", max_length=40, description="Người xử lý bước (forward, reassign): \"u:<mã tài khoản>\" "
+                         "một cán bộ, \"d:<mã phòng ban>\" hàng chờ của phòng ban; trống: mọi cán bộ có vai trò "
+                         "của bước. Khóa API không phân công lại được (403)")
     missing: list[str] = Field([], description="Giấy tờ cần bổ sung (request_supplement)")
     agency: str = Field("", description="Mã định danh cơ quan liên thông (transfer)")
     days: int = Field(3, ge=1, le=MAX_TRANSFER_DAYS, description="Thời hạn liên thông, ngày làm việc (transfer)")

@@ -243,7 +243,7 @@ def receipts(request):
     """Giấy tiếp nhận của nhiều hồ sơ, one per page of a single PDF (after accepting several)."""
     ids = [pk for pk in (parse_id(v) for v in request.GET.getlist("id")) if pk][:100]
     dossiers = list(selectors.staff_dossiers(request.user).filter(pk__in=ids, code__isnull=False)
-                    .select_related("agency", "procedure", "received_by").order_by("code"))
+                    .select_related("agency", "procedure", "received_by").prefetch_related("files").order_by("code"))
     if not dossiers:
         raise Http404
     return _pdf(pdfs.receipts_pdf(dossiers), "giay-tiep-nhan.pdf")

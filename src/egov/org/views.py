@@ -3,10 +3,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from egov.core.errors import DomainError
+from egov.core.menu import all_figures, work_counts
 from egov.core.views import paginate
 from egov.org import accounts, selectors
 from egov.org.access import staff_required
@@ -69,8 +71,15 @@ def register(request):
 @staff_required()
 def staff_home(request):
     official = request.user.official
+    counts = work_counts(request.user)
+    figures = []
+    for figure in all_figures():
+        if any(key in counts for key in figure.keys):
+            url = reverse(figure.url_name) + (f"?{figure.query}" if figure.query else "")
+            figures.append({"label": figure.label, "count": sum(counts.get(k, 0) for k in figure.keys), "url": url,
+                            "late": figure.late, "key": figure.name or figure.keys[0]})
     return render(request, "org/staff_home.html", {
-        "official": official,
+        "official": official, "figures": figures,
         "roles": [a.get_role_display() for a in official.role_assignments.all()],
     })
 
