@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0012_drop_due_index'),
+        ('dossiers', '0013_dossier_form_data'),
         ('org', '0004_user_identity_number_index'),
     ]
 
