@@ -31,7 +31,10 @@ def test_citizen_files_through_the_api_once_per_idempotency_key(client, world):
     data = first.json()
     assert data["status"] == "submitted" and data["applicant_name"] == world.citizen.full_name  # from the account
     mine = client.get(f"/api/v1/dossiers/{data['ref']}")
-    assert mine.status_code == 200 and mine.json()["code"] is None
+    assert mine.status_code == 200 and mine.json()["code"] == data["code"]
+    tracked = client.get(f"/api/v1/dossiers/track/{data['code']}")  # trackable at once, before intake
+    assert tracked.status_code == 200 and tracked.json()["status_label"] == "Chờ tiếp nhận"
+    assert tracked.json()["received_at"] is None and tracked.json()["due_at"] is None
 
 
 def test_replayed_submission_answers_as_the_first_did(client, world):

@@ -29,21 +29,25 @@ def files_on_disk(settings):
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
-def test_online_submission_waits_for_the_counter_without_a_code(world):
-    dossier = world.submitted()
-    assert dossier.status == S.SUBMITTED and dossier.code is None and dossier.received_at is None
+def test_online_submission_gets_its_code_at_once_and_waits_for_the_counter(world):
+    dossier = world.submitted(at=aware("2026-11-24 21:30"))
+    assert dossier.status == S.SUBMITTED and dossier.received_at is None and dossier.due_at is None
+    assert dossier.code == f"{world.agency.code}-261124-0001"  # the submission's local day
+    assert Dossier.objects.get(code=dossier.code).pk == dossier.pk
+    assert world.submitted(at=aware("2026-11-24 22:00")).code.endswith("-261124-0002")
     assert dossier.files.count() == 2
     assert {f.content_type for f in dossier.files.all()} == {"application/pdf"}
     assert dossier.applicant == world.citizen and dossier.channel == Dossier.Channel.ONLINE
     assert [e.action for e in history_of(dossier)] == ["dossier.submitted"]
 
 
-def test_acceptance_gives_code_due_date_and_first_step(world):
-    dossier = world.submitted()
+def test_acceptance_keeps_the_code_and_starts_the_clock(world):
+    dossier = world.submitted(at=aware("2026-11-24 21:30"))
     services.accept(dossier=dossier, officer=world.counter, at=aware("2026-11-25 09:00"))
     dossier.refresh()
     assert dossier.status == S.RECEIVED
-    assert dossier.code == f"{world.agency.code}-261125-0001"
+    assert dossier.code == f"{world.agency.code}-261124-0001"
+    assert dossier.received_at == aware("2026-11-25 09:00")
     assert dossier.due_at == aware("2026-12-02 09:00")  # five working days, weekend skipped
     assert dossier.current_step.name == "Tiếp nhận, chuyển xử lý"
     assert dossier.current_step.due_at == aware("2026-11-25 12:45") or dossier.current_step.due_at > dossier.received_at
@@ -131,7 +135,7 @@ def test_refusal_needs_a_reason_and_counts_as_handled(world):
         services.refuse(dossier=dossier, officer=world.other_counter, reason="Sai cơ quan")
     services.refuse(dossier=dossier, officer=world.counter, reason="Hồ sơ không thuộc thẩm quyền")
     dossier.refresh()
-    assert dossier.status == S.REFUSED and dossier.code is None and dossier.received_at is not None
+    assert dossier.status == S.REFUSED and dossier.code.endswith("-0001") and dossier.received_at is not None
     with pytest.raises(StateError):
         services.accept(dossier=dossier, officer=world.counter)
 

@@ -156,3 +156,25 @@ def test_the_anonymous_page_equals_the_page_rendered_whole(client, world, rf):
             assert client.get(reverse("dossier-track-code", args=[code])).status_code == 404
             continue
         assert tracking_page(client, code) == tracking.render_page(request, code, result)
+
+
+def test_a_dossier_filed_online_is_tracked_at_once_waiting_for_intake(client, world):
+    client.login(username=world.citizen.username, password=PASSWORD)
+    dossier = world.submitted(at=aware("2026-11-24 20:15"))
+    mine = client.get(reverse("dossier-mine-detail", args=[dossier.pk])).content.decode()
+    assert f"Hồ sơ {dossier.code}" in mine and reverse("dossier-track-code", args=[dossier.code]) in mine
+    client.logout()
+
+    waiting = tracking_page(client, dossier.code)
+    assert '<span class="badge">Chờ tiếp nhận</span>' in waiting
+    assert "<dt>Ngày nộp</dt><dd>24/11/2026 20:15</dd>" in waiting
+    assert "<dt>Ngày tiếp nhận</dt><dd>—</dd>" in waiting and "<dt>Hẹn trả kết quả</dt><dd>—</dd>" in waiting
+    assert "Thời hạn giải quyết được tính từ ngày tiếp nhận" in waiting
+
+    from egov.dossiers import services
+    services.accept(dossier=dossier, officer=world.counter, at=aware("2026-11-25 09:00"))
+    accepted = tracking_page(client, dossier.code)
+    assert '<span class="badge">Đã tiếp nhận</span>' in accepted
+    assert "<dt>Ngày tiếp nhận</dt><dd>25/11/2026 09:00</dd>" in accepted
+    assert "<dt>Hẹn trả kết quả</dt><dd>02/12/2026 09:00</dd>" in accepted  # the clock starts at acceptance
+    assert "Ngày nộp" not in accepted and "chờ cơ quan kiểm tra" not in accepted

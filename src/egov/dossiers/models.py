@@ -91,7 +91,8 @@ class Dossier(models.Model):
         verbose_name_plural = "hồ sơ"
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(code__isnull=True) | ~Q(status__in=["draft", "submitted"]),
+            # An online dossier gets its code when submitted; a draft has none yet.
+            models.CheckConstraint(condition=Q(code__isnull=True) | ~Q(status="draft"),
                                    name="dossier_draft_has_no_code"),
             models.CheckConstraint(
                 condition=~Q(status__in=["received", "in_progress", "waiting_supplement", "transferred",

@@ -255,6 +255,7 @@ class Tracking:
     # Not shown to the public: whose dossier it is, to file an SMS query under its agency.
     dossier_id: int | None = None
     agency_id: int | None = None
+    submitted_at: dt.datetime | None = None  # filed online: the code is given then, before intake
 
 
 def _track_sql() -> tuple[str, str]:
@@ -263,7 +264,7 @@ def _track_sql() -> tuple[str, str]:
     agency = Dossier._meta.get_field("agency").related_model._meta.db_table
     return (
         f"SELECT d.id, d.code, d.status, d.received_at, d.due_at, d.resolved_at, d.returned_at, d.outcome, "
-        f"p.code, p.name, a.code, a.name, d.agency_id FROM {dossier} d JOIN {procedure} p ON p.id = d.procedure_id "
+        f"p.code, p.name, a.code, a.name, d.agency_id, d.submitted_at FROM {dossier} d JOIN {procedure} p ON p.id = d.procedure_id "
         f"JOIN {agency} a ON a.id = d.agency_id WHERE d.code = %s",
         f"SELECT s.name, a.name, s.started_at, s.due_at, s.finished_at, s.action FROM {step} s "
         f"JOIN {agency} a ON a.id = s.agency_id WHERE s.dossier_id = %s ORDER BY s.seq",
@@ -299,7 +300,8 @@ def track(code: str) -> Tracking | None:
         steps = [TrackedStep(name, agency, _instant(started), _instant(due), _instant(finished),
                              _ACTION_LABELS.get(action, "") if action else "")
                  for name, agency, started, due, finished, action in cursor.fetchall()]
-    pk, code, status, received, due, resolved, returned, outcome, p_code, p_name, a_code, a_name, agency_id = row
+    (pk, code, status, received, due, resolved, returned, outcome, p_code, p_name, a_code, a_name, agency_id,
+     submitted) = row
     due = _instant(due)
     return Tracking(
         code=code, status=status, status_label=S(status).label, procedure_code=p_code, procedure_name=p_name,
@@ -307,7 +309,7 @@ def track(code: str) -> Tracking | None:
         resolved_at=_instant(resolved), returned_at=_instant(returned), outcome=outcome,
         outcome_label=Dossier.Outcome(outcome).label if outcome else "",
         overdue=is_overdue(status, due),
-        steps=steps, dossier_id=pk, agency_id=agency_id)
+        steps=steps, dossier_id=pk, agency_id=agency_id, submitted_at=_instant(submitted))
 
 
 def handling_agencies(procedure):

@@ -249,6 +249,9 @@ def submit_online_once(*, actor, procedure, agency, data: dict, uploads: list[Ch
             dossier.status, dossier.submitted_at = S.SUBMITTED, at
             if form_data is not None:
                 dossier.form_data = form_data
+            # The code at submission, as the national portal gives it, so the citizen can track the
+            # dossier at once ("Chờ tiếp nhận"); the legal clock still starts at acceptance.
+            dossier.code = next_dossier_code(agency, timezone.localtime(at).date())
             bump(dossier)
             if key:
                 fixedsql.insert([SubmissionKey(owner=owner_key(actor), key=key, dossier=dossier)])
@@ -305,8 +308,10 @@ def _close_step(dossier: Dossier, action: str, actor, at, note: str = "") -> Dos
 
 # -- counter officers -------------------------------------------------------------------------
 def _receive(dossier: Dossier, officer, at: dt.datetime) -> None:
-    """Give the locked dossier its code and due date and open its first step."""
-    dossier.code = next_dossier_code(dossier.agency, timezone.localtime(at).date())
+    """Give the locked dossier its due date (and its code, unless it got one when filed online)
+    and open its first step."""
+    if not dossier.code:
+        dossier.code = next_dossier_code(dossier.agency, timezone.localtime(at).date())
     dossier.received_at, dossier.received_by = at, officer if not is_api_key(officer) else None
     dossier.due_at = planning.resolution_due(dossier.procedure, dossier.agency, at)
     dossier.status = S.RECEIVED

@@ -23,6 +23,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from egov.core.ratelimit import check_rate
+from egov.dossiers.models import Dossier
 from egov.dossiers.selectors import Tracking
 
 TEMPLATE = "dossiers/_tracking.html"
@@ -57,6 +58,8 @@ class Card:
     outcome_label: str
     returned_at: str
     steps: tuple[Step, ...]
+    waiting: bool = False  # filed online, not yet accepted (chờ tiếp nhận): no legal clock yet
+    submitted_at: str = ""
 
 
 def check_tracking_rate(client: str) -> None:
@@ -81,7 +84,9 @@ def card_of(result: Tracking) -> Card:
         resolved_at=local(result.resolved_at), outcome_label=str(result.outcome_label),
         returned_at=local(result.returned_at),
         steps=tuple(Step(s.name, s.agency, local(s.started_at), local(s.due_at), local(s.finished_at), s.action)
-                    for s in result.steps))
+                    for s in result.steps),
+        waiting=result.status == Dossier.Status.SUBMITTED,
+        submitted_at=local(result.submitted_at) if result.status == Dossier.Status.SUBMITTED else "")
 
 
 def render_card(card: Card) -> SafeString:

@@ -87,7 +87,8 @@ def file_online(request, procedure_code):
                 form.add_error(None, exc.message)
                 form_errors = exc.details.get("fields") or {}
             else:
-                messages.success(request, "Đã nộp hồ sơ. Cơ quan sẽ kiểm tra và tiếp nhận hồ sơ của bạn.")
+                messages.success(request, f"Đã nộp hồ sơ, mã hồ sơ {dossier.code}: dùng mã này để tra cứu. "
+                                          "Cơ quan sẽ kiểm tra và tiếp nhận hồ sơ của bạn.")
                 return redirect("dossier-mine-detail", pk=dossier.pk)
         status = 400
     uploaded = {f.paper_id: f for f in draft.files.all()} if draft else {}
@@ -300,7 +301,7 @@ def dossier_act(request, pk):
 @staff_required("dossier.view")
 def receipt(request, pk):
     dossier = _staff_dossier(request, pk)
-    if not dossier.code:
+    if not dossier.due_at:  # not received (an online dossier has its code before intake)
         raise Http404
     return _pdf(pdfs.receipt_pdf(dossier), f"giay-tiep-nhan-{dossier.code}.pdf")
 
@@ -317,7 +318,7 @@ def apology_pdf(request, pk, letter_id):
 def control_pdf(request, pk):
     """Phiếu kiểm soát quá trình giải quyết hồ sơ: every step, who, when, on time or late."""
     dossier = _staff_dossier(request, pk)
-    if not dossier.code:
+    if not dossier.due_at:  # not received (an online dossier has its code before intake)
         raise Http404
     return _pdf(printed_forms.control_pdf(dossier), f"phieu-kiem-soat-{dossier.code}.pdf")
 
