@@ -220,3 +220,19 @@ def test_counter_intake_failing_after_its_files_are_written_leaves_no_file(world
                                      uploads=papers_for(world.procedure))
     assert Dossier.objects.count() == 0 and DossierFile.objects.count() == 0 and DailyCounter.objects.count() == 0
     assert not [f for f in Path(settings.MEDIA_ROOT).rglob("*") if f.is_file()]
+
+
+def test_dossiers_waiting_before_the_upgrade_get_the_code_of_their_submission_day(world):
+    import importlib
+
+    from django.apps import apps
+
+    from egov.dossiers import selectors
+    migration = importlib.import_module("egov.dossiers.migrations.0013_online_code_at_submission")
+    world.received(received="2026-11-24 08:00")  # the day's counter already at 1
+    old = world.submitted(at=aware("2026-11-24 20:00"))
+    Dossier.objects.filter(pk=old.pk).update(code=None)  # as submitted before codes came at submission
+    migration.code_waiting_dossiers(apps, None)
+    old.refresh()
+    assert old.code == f"{world.agency.code}-261124-0003"  # after the walk-in (0001) and itself as filed (0002)
+    assert selectors.track(old.code).status_label == "Chờ tiếp nhận"

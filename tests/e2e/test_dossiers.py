@@ -193,11 +193,16 @@ def test_citizen_files_online_and_gets_the_result_on_a_phone(phone_page, demo_wo
     # here so the server's answer to it is checked every time: back to the same dossier.
     again = citizen.request.post(form_url, multipart=fields, max_redirects=0, headers={"referer": form_url})
     assert again.status == 302 and again.headers["location"] == urlparse(citizen.url).path
-    assert citizen.get_by_text("Đã nộp hồ sơ. Cơ quan sẽ kiểm tra và tiếp nhận hồ sơ của bạn.").is_visible()
-    assert citizen.get_by_role("heading", name="Hồ sơ chưa có mã").is_visible()
-    assert citizen.get_by_text("Chờ tiếp nhận", exact=True).first.is_visible()
     assert dossier_count() == before + 1, "a double tap on “Nộp hồ sơ” must create one dossier"
     dossier = Dossier.objects.filter(applicant__email=CITIZEN_EMAIL, procedure__code=PROCEDURE).latest("pk")
+    # The code comes at submission (the national portal's way), so the citizen can track it at once.
+    code = dossier.code
+    match = CODE_RE.match(code or "")
+    assert match, f"dossier code {code!r} is not <agency>-<yymmdd>-<seq>"
+    assert match.group(1) == timezone.localdate().strftime("%y%m%d")
+    assert citizen.get_by_text(f"Đã nộp hồ sơ, mã hồ sơ {code}: dùng mã này để tra cứu.").is_visible()
+    assert citizen.get_by_role("heading", name=f"Hồ sơ {code}").is_visible()
+    assert citizen.get_by_text("Chờ tiếp nhận", exact=True).first.is_visible()
     assert citizen.url.endswith(f"/ho-so/cua-toi/{dossier.pk}/")
     first, second = dossier.files.all()
     assert (first.content_type, second.content_type) == ("application/pdf", "image/png")
@@ -207,6 +212,15 @@ def test_citizen_files_online_and_gets_the_result_on_a_phone(phone_page, demo_wo
     assert CITIZEN_ID in statement and "Nguyễn Văn Bình" in statement and "Trần Thị Mai" in statement
     assert_fits(citizen)
     shot(citizen, "2-submitted")
+    # ... and tracks it at once: waiting for intake, no due date yet (the clock starts at acceptance)
+    with citizen.expect_navigation():
+        citizen.get_by_role("link", name="Trang tra cứu công khai").click()
+    waiting = citizen.get_by_test_id("tracking")
+    assert waiting.get_by_role("heading", name=f"Hồ sơ {code}").is_visible()
+    assert waiting.get_by_text("Chờ tiếp nhận", exact=True).is_visible()
+    assert "Thời hạn giải quyết được tính từ ngày tiếp nhận" in waiting.inner_text()
+    assert_fits(citizen)
+    shot(citizen, "2-tracking-waiting")
 
     # -- 2. the counter officer finds it, accepts it and prints the receipt -----------------
     counter = staff.page("stp.motcua")
@@ -220,17 +234,13 @@ def test_citizen_files_online_and_gets_the_result_on_a_phone(phone_page, demo_wo
     assert rows.count() >= 1
     assert_fits(counter)
     with counter.expect_navigation():
-        rows.first.get_by_role("link", name="(chờ tiếp nhận)").click()  # newest first
+        rows.first.get_by_role("link", name=code).click()  # newest first
     assert counter.url.endswith(f"/ho-so/{dossier.pk}/")
     assert counter.get_by_text(REQUEST_NOTE).is_visible()
-    assert counter.get_by_role("heading", name="Hồ sơ chờ tiếp nhận").is_visible()
+    assert counter.get_by_role("heading", name=f"Hồ sơ {code}").is_visible()
     assert_fits(counter)
     do_action(counter, "Tiếp nhận hồ sơ")
-    heading = counter.get_by_role("heading", level=1).inner_text()
-    code = heading.removeprefix("Hồ sơ ").strip()
-    match = CODE_RE.match(code)
-    assert match, f"dossier code {code!r} is not <agency>-<yymmdd>-<seq>"
-    assert match.group(1) == timezone.localdate().strftime("%y%m%d")
+    assert counter.get_by_role("heading", level=1).inner_text().removeprefix("Hồ sơ ").strip() == code
     dossier.refresh_from_db()
     assert dossier.code == code and dossier.status == Dossier.Status.RECEIVED
     assert_fits(counter)
