@@ -228,7 +228,7 @@ def test_dossiers_waiting_before_the_upgrade_get_the_code_of_their_submission_da
     from django.apps import apps
 
     from egov.dossiers import selectors
-    migration = importlib.import_module("egov.dossiers.migrations.0014_online_code_at_submission")
+    migration = importlib.import_module("egov.dossiers.migrations.0015_online_code_at_submission")
     world.received(received="2026-11-24 08:00")  # the day's counter already at 1
     old = world.submitted(at=aware("2026-11-24 20:00"))
     Dossier.objects.filter(pk=old.pk).update(code=None)  # as submitted before codes came at submission

@@ -26,7 +26,7 @@ def code_waiting_dossiers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0013_dossier_form_data'),
+        ('dossiers', '0014_step_department'),
         ('org', '0004_user_identity_number_index'),
         ('procedures', '0003_ordering_by_parent_column'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
