@@ -72,7 +72,7 @@ def test_a_bad_form_keeps_what_was_typed_and_names_each_field(client, world, pro
                                 **{"f_family-1-name": "", "f_family-1-relation": "Bác", "f_family-2-name": "X"}))
     assert response.status_code == 400
     page = response.content.decode()
-    assert "năm sinh 2090 chưa tới" in page
+    assert "ghi năm sinh 2090" in page
     assert "Cần nhập “Mục đích sử dụng Phiếu lý lịch tư pháp”." in page
     assert "dòng 2: Cần nhập “Họ và tên”." in page
     assert 'value="Lê Thị Hoa"' in page and 'value="001290012345"' in page

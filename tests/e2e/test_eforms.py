@@ -54,7 +54,7 @@ def test_citizen_files_a_birth_registration_with_the_e_form(page, demo_world, lo
     shot(page, "1-filled")
     with page.expect_navigation():
         page.get_by_role("button", name="Nộp hồ sơ", exact=True).click()
-    error = page.get_by_text("năm sinh 2090 chưa tới").last
+    error = page.get_by_text("ghi năm sinh 2090").last
     assert error.is_visible()
     assert field("f_child_name").input_value() == "Trần Minh An"
     assert field("f_child_hometown").input_value() == "46"

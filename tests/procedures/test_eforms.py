@@ -44,7 +44,7 @@ def khai_sinh_values(**extra) -> dict:
     ("00109001234", "đúng 12 chữ số (đã nhập 11)"),
     ("00109001234x", "chỉ gồm chữ số"),
     ("003090012345", "“003” không phải mã tỉnh"),
-    ("001290012345", "năm sinh 2090 chưa tới"),
+    ("001290012345", "ghi năm sinh 2090"),
     ("００１０９００１２３４５", "chỉ gồm chữ số"),  # full-width digits pass isdigit()
 ])
 def test_id_number_structure(number, fragment):
@@ -78,7 +78,7 @@ def test_definition_problems_are_listed_in_vietnamese():
     assert "mã trường “a” bị trùng" in text
     assert "chữ thường không dấu" in text
     assert "cần danh sách “choices” từ 2 giá trị" in text
-    assert "loại “photo” không có" in text
+    assert "Trường thứ 5 (“Ảnh”): loại “photo” không có" in text
     assert "0 ≤ min ≤ max" in text
     assert "không đặt nhóm lặp lại trong nhóm lặp lại" in text
 
@@ -103,7 +103,7 @@ def test_bad_id_missing_required_and_wrong_choice_each_name_their_field():
     with pytest.raises(ValidationError) as caught:
         eforms.clean_values(KHAI_SINH, values, units=UNITS, today=TODAY)
     errors = caught.value.details["fields"]
-    assert "năm sinh 2090 chưa tới" in errors["f_requester_id"]
+    assert "ghi năm sinh 2090" in errors["f_requester_id"]
     assert errors["f_child_name"] == "Cần nhập “Họ, chữ đệm, tên”."
     assert "chọn một trong các giá trị Nam, Nữ" in errors["f_child_sex"]
     assert "ngày/tháng/năm" in errors["f_child_birth_date"]

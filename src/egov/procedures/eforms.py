@@ -63,7 +63,8 @@ def id_number_problem(value: str, *, today: dt.date | None = None) -> str | None
         return f"Ba chữ số đầu “{value[:3]}” không phải mã tỉnh, thành phố nơi đăng ký khai sinh."
     year = 1900 + 100 * (int(value[3]) // 2) + int(value[4:6])
     if year > (today or dt.date.today()).year:
-        return f"Chữ số thứ tư và năm sinh ({value[3]}, {value[4:6]}) cho năm sinh {year} chưa tới."
+        return (f"Số này ghi năm sinh {year} (chữ số thứ tư “{value[3]}”, chữ số thứ năm và sáu "
+                f"“{value[4:6]}”), là năm chưa tới.")
     return None
 
 
@@ -129,57 +130,62 @@ def _items_problems(items, where: str, keys: set[str], problems: list[str], *, i
         count += 1
         place = f"{where}trường thứ {index}"
         if not isinstance(item, dict):
-            problems.append(f"{place.capitalize()}: phải là một đối tượng {{ … }}.")
+            problems.append(f"{_cap(place)}: phải là một đối tượng {{ … }}.")
             continue
         kind = item.get("kind")
         label = item.get("label")
         if isinstance(label, str) and label.strip():
             place = f"{place} (“{label.strip()[:60]}”)"
         else:
-            problems.append(f"{place.capitalize()}: thiếu nhãn (“label”).")
+            problems.append(f"{_cap(place)}: thiếu nhãn (“label”).")
         if kind not in KINDS:
-            problems.append(f"{place.capitalize()}: loại “{kind}” không có; chọn một trong: "
+            problems.append(f"{_cap(place)}: loại “{kind}” không có; chọn một trong: "
                             + ", ".join(f"{k} ({v})" for k, v in KINDS.items()) + ".")
             continue
         if kind == "section":
             continue
         if in_group and kind == "group":
-            problems.append(f"{place.capitalize()}: không đặt nhóm lặp lại trong nhóm lặp lại.")
+            problems.append(f"{_cap(place)}: không đặt nhóm lặp lại trong nhóm lặp lại.")
             continue
         key = item.get("key")
         if not isinstance(key, str) or not KEY.match(key):
-            problems.append(f"{place.capitalize()}: mã trường (“key”) gồm chữ thường không dấu, chữ số, "
+            problems.append(f"{_cap(place)}: mã trường (“key”) gồm chữ thường không dấu, chữ số, "
                             "dấu gạch dưới, bắt đầu bằng chữ, tối đa 40 ký tự.")
         elif key in keys:
-            problems.append(f"{place.capitalize()}: mã trường “{key}” bị trùng.")
+            problems.append(f"{_cap(place)}: mã trường “{key}” bị trùng.")
         else:
             keys.add(key)
         if kind == "choice":
             choices = item.get("choices")
             if (not isinstance(choices, list) or len(choices) < 2
                     or not all(isinstance(c, str) and c.strip() for c in choices)):
-                problems.append(f"{place.capitalize()}: trường lựa chọn cần danh sách “choices” từ 2 giá trị.")
+                problems.append(f"{_cap(place)}: trường lựa chọn cần danh sách “choices” từ 2 giá trị.")
             elif len(set(choices)) != len(choices):
-                problems.append(f"{place.capitalize()}: “choices” có giá trị trùng.")
+                problems.append(f"{_cap(place)}: “choices” có giá trị trùng.")
         if kind == "number":
             for bound in ("min", "max"):
                 if bound in item and not _is_number(item[bound]):
-                    problems.append(f"{place.capitalize()}: “{bound}” phải là một số.")
+                    problems.append(f"{_cap(place)}: “{bound}” phải là một số.")
             if _is_number(item.get("min")) and _is_number(item.get("max")) and item["min"] > item["max"]:
-                problems.append(f"{place.capitalize()}: “min” lớn hơn “max”.")
+                problems.append(f"{_cap(place)}: “min” lớn hơn “max”.")
         if kind == "unit" and item.get("level", "commune") not in ("province", "commune"):
-            problems.append(f"{place.capitalize()}: “level” là “province” (tỉnh) hoặc “commune” (xã, phường).")
+            problems.append(f"{_cap(place)}: “level” là “province” (tỉnh) hoặc “commune” (xã, phường).")
         if kind == "group":
             low, high = item.get("min", 0), item.get("max", 10)
             if not (_is_int(low) and _is_int(high) and 0 <= low <= high <= MAX_ROWS and high >= 1):
-                problems.append(f"{place.capitalize()}: số dòng “min”, “max” phải là số nguyên, "
+                problems.append(f"{_cap(place)}: số dòng “min”, “max” phải là số nguyên, "
                                 f"0 ≤ min ≤ max ≤ {MAX_ROWS}, max ≥ 1.")
             inner = item.get("fields")
             if not isinstance(inner, list) or not inner:
-                problems.append(f"{place.capitalize()}: nhóm cần danh sách trường “fields”.")
+                problems.append(f"{_cap(place)}: nhóm cần danh sách trường “fields”.")
             else:
                 count += _items_problems(inner, f"{place}, ", set(), problems, in_group=True)
     return count
+
+
+def _cap(text: str) -> str:
+    """Upper-case the first letter only (str.capitalize would lower-case the field's label)."""
+    return text[:1].upper() + text[1:]
 
 
 def _is_number(value) -> bool:
