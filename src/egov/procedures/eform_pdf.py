@@ -97,8 +97,8 @@ def _group(pdf, item: dict, rows: list[dict], units: Units, width: float) -> Non
         return
     pdf.set_font(FONT_FAMILY, "", 9)
     # Relative widths: the row number narrow, each column by its label's length within bounds.
-    widths = [4] + [min(30, max(10, len(f["label"]))) for f in fields]
-    with pdf.table(col_widths=widths, text_align="LEFT", line_height=5, width=width) as table:
+    widths = [4] + [8 if f["kind"] == "number" else min(30, max(10, len(f["label"]))) for f in fields]
+    with pdf.table(col_widths=widths, text_align="LEFT", line_height=5, width=width, align="LEFT") as table:
         header = table.row()
         for label in ["TT"] + [f["label"] for f in fields]:
             header.cell(label)
