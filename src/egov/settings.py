@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "egov.core.middleware.SecurityHeadersMiddleware",
     "egov.core.middleware.AuditContextMiddleware",
     "egov.org.middleware.TwoFactorMiddleware",
+    "egov.org.middleware.PasswordChangeMiddleware",
     "egov.org.middleware.SignInRefusedMiddleware",
 ]
 

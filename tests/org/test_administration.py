@@ -61,6 +61,7 @@ def test_agency_admin_creates_an_official_below_and_hands_over_the_one_time_pass
     assert audited("official.created", official, actor=admin)
     client.logout()
     assert client.login(username="mot.cua", password=password)
+    assert client.get(reverse("staff-home"))["Location"] == reverse("password-change")
 
 
 def test_agency_admin_cannot_create_an_official_in_another_agency(admin_client, admin, other_agency):
@@ -297,3 +298,52 @@ def test_calendar_form_errors_are_in_vietnamese(admin_client):
     response = admin_client.post(reverse("calendar-exceptions"), {"date": "31/02/2031", "kind": "day_off"})
     page = response.content.decode()
     assert response.status_code == 400 and "Ngày không hợp lệ" in page and "Chọn cơ quan áp dụng." in page
+
+
+# -- the one-time password is replaced at the first sign-in ------------------------------
+
+NEW_PASSWORD = "Song-Huong-xanh-2026"
+
+
+def test_one_time_password_must_be_replaced_before_any_work(admin_client, agency):
+    user = make_official(Role.CLERK, agency=agency)
+    response = admin_client.post(reverse("official-reset-password", args=[user.official.pk]), {"method": "temporary"})
+    password = one_time_password(response)
+    own = Client()
+    signed_in = own.post(reverse("login"), {"username": user.username, "password": password}, follow=True)
+    assert signed_in.redirect_chain[-1][0] == reverse("password-change")
+    assert "Bạn đang dùng mật khẩu tạm thời" in signed_in.content.decode()
+    for url in (reverse("staff-home"), reverse("official-list"), reverse("working-calendar")):
+        assert own.get(url)["Location"] == reverse("password-change")
+    wrong = own.post(reverse("password-change"), {"old_password": "sai", "password1": NEW_PASSWORD,
+                                                  "password2": NEW_PASSWORD})
+    assert wrong.status_code == 400 and "Mật khẩu hiện tại không đúng." in wrong.content.decode()
+    same = own.post(reverse("password-change"), {"old_password": password, "password1": password,
+                                                 "password2": password})
+    assert "Mật khẩu mới phải khác mật khẩu hiện tại." in same.content.decode()
+    done = own.post(reverse("password-change"), {"old_password": password, "password1": NEW_PASSWORD,
+                                                 "password2": NEW_PASSWORD})
+    assert done["Location"] == reverse("staff-home")
+    assert own.get(reverse("staff-home")).status_code == 200  # the session survives its own change
+    assert audited("account.password_changed", user, actor=user)
+    assert not Client().login(username=user.username, password=password)
+    assert Client().login(username=user.username, password=NEW_PASSWORD)
+
+
+def test_signing_out_stays_possible_with_a_one_time_password(admin_client, agency):
+    user = make_official(Role.CLERK, agency=agency)
+    password = one_time_password(admin_client.post(reverse("official-reset-password", args=[user.official.pk]),
+                                                   {"method": "temporary"}))
+    own = Client()
+    own.login(username=user.username, password=password)
+    assert own.post(reverse("logout"))["Location"] == reverse("home")
+
+
+def test_any_account_changes_its_own_password(client, citizen):
+    client.force_login(citizen)
+    assert client.get(reverse("home")).status_code == 200
+    response = client.post(reverse("password-change"), {"old_password": PASSWORD, "password1": NEW_PASSWORD,
+                                                        "password2": NEW_PASSWORD})
+    assert response["Location"] == reverse("home")
+    citizen.refresh_from_db()
+    assert citizen.check_password(NEW_PASSWORD)

@@ -41,6 +41,19 @@ class NewPasswordForm(forms.Form):
         return data
 
 
+class PasswordChangeForm(NewPasswordForm):
+    old_password = forms.CharField(label="Mật khẩu hiện tại", strip=False,
+                                   error_messages={"required": "Vui lòng nhập mật khẩu hiện tại."},
+                                   widget=forms.PasswordInput(attrs={"autocomplete": "current-password",
+                                                                     "autofocus": True}))
+
+    field_order = ["old_password", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].widget.attrs.pop("autofocus", None)
+
+
 class ActivationForm(forms.Form):
     password = forms.CharField(label="Mật khẩu đã đăng ký", strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}))

@@ -18,7 +18,13 @@ from egov.core.client import client_address
 from egov.core.errors import ValidationError
 from egov.core.ratelimit import RateLimited, check_rate, client_key
 from egov.org import accounts, lockout, totp
-from egov.org.account_forms import ActivationForm, CodeForm, NewPasswordForm, PasswordResetRequestForm
+from egov.org.account_forms import (
+    ActivationForm,
+    CodeForm,
+    NewPasswordForm,
+    PasswordChangeForm,
+    PasswordResetRequestForm,
+)
 
 # Session keys. PENDING: a password checked, the second factor not yet (the session is not signed
 # in). VERIFIED: how this signed-in session passed the second factor ("ok"), or that the account
@@ -193,3 +199,28 @@ def activate(request, uidb64, token):
 
 def registration_sent(request):
     return render(request, "org/account/registration_sent.html")
+
+
+@never_cache
+@sensitive_post_parameters("old_password", "password1", "password2")
+def password_change(request):
+    """Change one's own password; the page a one-time password leads to (PasswordChangeMiddleware)."""
+    from django.contrib.auth import update_session_auth_hash
+    from django.contrib.auth.views import redirect_to_login
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    user = request.user
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            accounts.change_password(user=user, old_password=form.cleaned_data["old_password"],
+                                     new_password=form.cleaned_data["password1"])
+        except ValidationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, "Đã đổi mật khẩu.")
+            return redirect("staff-home" if user.is_official else "home")
+    return render(request, "org/account/password_change.html", {"form": form, "forced": user.must_change_password},
+                  status=400 if form.errors else 200)

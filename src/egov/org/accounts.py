@@ -126,8 +126,25 @@ def reset_password(*, user: User, password: str) -> User:
     with transaction.atomic():
         user.set_password(password)
         user.is_active = True
-        user.save(update_fields=["password", "is_active"])
+        user.must_change_password = False  # the new password is the owner's own
+        user.save(update_fields=["password", "is_active", "must_change_password"])
         record(user, "account.password_reset", user)
+    return user
+
+
+def change_password(*, user: User, old_password: str, new_password: str) -> User:
+    """A signed-in account sets a new password of its own (đổi mật khẩu), proving the old one.
+    Other sessions of the account end (their auth hash); the caller keeps the current one."""
+    if not user.check_password(old_password):
+        raise ValidationError("Mật khẩu hiện tại không đúng.")
+    if old_password == new_password:
+        raise ValidationError("Mật khẩu mới phải khác mật khẩu hiện tại.")
+    password_validation.validate_password(new_password, user)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        record(user, "account.password_changed", user)
     return user
 
 

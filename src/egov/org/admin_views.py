@@ -57,7 +57,7 @@ def official_create(request):
             official = services.create_official(
                 actor=actor, agency=data["agency"], username=data["username"], full_name=data["full_name"],
                 password=password, roles=data["roles"], position=data["position"], department=data["department"],
-                email=data["email"], phone=data["phone"])
+                email=data["email"], phone=data["phone"], temporary_password=True)
         except PermissionDenied as exc:
             return forbidden(request, exc.message)
         except DomainError as exc:

@@ -48,6 +48,22 @@ class TwoFactorMiddleware:
         return self.get_response(request)
 
 
+class PasswordChangeMiddleware:
+    """An account signed in with a one-time password (given by an administrator) reaches no
+    page but the password change until it has set its own; signing out stays possible."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.must_change_password and not request.path.startswith("/api/"):
+            allowed = (reverse("password-change"), reverse("logout"))
+            if request.path not in allowed and not request.path.startswith("/static/"):
+                return redirect("password-change")
+        return self.get_response(request)
+
+
 class SignInRefusedMiddleware:
     """The lockout refuses inside `authenticate`, below any form: a door that does not catch
     SignInRefused itself (a future one) still answers 429 in Vietnamese, not 500."""

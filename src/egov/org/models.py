@@ -139,6 +139,9 @@ class User(AbstractUser):
     identity_number = models.CharField("số định danh cá nhân/mã số thuế", max_length=20, blank=True)
     address = models.CharField("địa chỉ", max_length=255, blank=True)
     organization_name = models.CharField("tên doanh nghiệp", max_length=255, blank=True)
+    # Set when an administrator hands over a one-time password: the account is asked for a new
+    # one of its own before anything else (org.middleware.PasswordChangeMiddleware).
+    must_change_password = models.BooleanField("phải đổi mật khẩu", default=False)
 
     objects = EgovUserManager()
 

@@ -37,8 +37,9 @@ def register_citizen(*, kind: str, full_name: str, password: str, email: str = "
 
 def create_official(*, actor, agency: Agency, username: str, full_name: str, password: str,
                     roles: list[str], position: str = "", department: Department | None = None,
-                    email: str = "", phone: str | None = None) -> Official:
-    """Create an official's account in `agency` with its roles (thêm cán bộ)."""
+                    email: str = "", phone: str | None = None, temporary_password: bool = False) -> Official:
+    """Create an official's account in `agency` with its roles (thêm cán bộ). A
+    `temporary_password` is to be replaced by the official at their first sign-in."""
     if actor is not None:
         ensure_can(actor, "org.manage_officials", agency)
     unknown = set(roles) - set(Role.values)
@@ -53,7 +54,7 @@ def create_official(*, actor, agency: Agency, username: str, full_name: str, pas
             raise ValidationError("Tên đăng nhập đã được dùng.")
         user = User(username=username, kind=User.Kind.OFFICIAL, full_name=full_name, email=email,
                     phone=phone or None, is_staff=Role.SYSTEM_ADMIN in roles,
-                    is_superuser=Role.SYSTEM_ADMIN in roles)
+                    is_superuser=Role.SYSTEM_ADMIN in roles, must_change_password=temporary_password)
         user.set_password(password)
         user.save()
         official = Official.objects.create(user=user, agency=agency, department=department, position=position)
@@ -182,7 +183,8 @@ def reset_official_password(*, actor, official: Official, by_email: bool = False
     password = generate_password()
     with transaction.atomic():
         user.set_password(password)
-        user.save(update_fields=["password"])
+        user.must_change_password = True
+        user.save(update_fields=["password", "must_change_password"])
         record(actor, "official.password_reset", official, agency=official.agency,
                summary={"method": "temporary"})
     return password
