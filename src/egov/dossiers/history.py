@@ -250,6 +250,11 @@ def _adapter(field, vendor: str):
     return None
 
 
+def _json_default(field):
+    """A JSON column's default as the text both drivers write (None when it has none)."""
+    return json.dumps(field.get_default()) if field.has_default() else None
+
+
 class _Table:
     """Rows of one model written straight to the driver: executemany on SQLite, COPY on PostgreSQL.
 
@@ -261,8 +266,8 @@ class _Table:
         self.vendor = connection.vendor
         fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
         self.names = [f.attname for f in fields]
-        self.defaults = [None if f.primary_key or f.get_internal_type() == "JSONField" else f.get_default()
-                         for f in fields]
+        self.defaults = [None if f.primary_key else _json_default(f) if f.get_internal_type() == "JSONField"
+                         else f.get_default() for f in fields]
         self.adapters = [(i, a) for i, f in enumerate(fields) if (a := _adapter(f, self.vendor))]
         quote = connection.ops.quote_name
         self.table = quote(model._meta.db_table)
