@@ -105,6 +105,19 @@ def test_agency_admin_cannot_take_over_a_system_administrators_account(admin_cli
     assert root.is_active and root.check_password(PASSWORD)
 
 
+def test_agency_admin_cannot_move_an_official_out_of_their_subtree(admin_client, admin, agency, other_agency):
+    clerk = make_official(Role.CLERK, agency=agency).official
+    foreign_department = make_department(other_agency, name="Phòng bên cạnh")
+    moved = admin_client.post(reverse("official-detail", args=[clerk.pk]), {
+        "full_name": "Văn Thư", "agency": other_agency.pk, "department": foreign_department.pk, "roles": [Role.CLERK]})
+    assert moved.status_code == 400 and "Cơ quan không thuộc phạm vi bạn quản trị." in moved.content.decode()
+    with pytest.raises(PermissionDenied):
+        services.update_official(actor=admin, official=clerk, full_name="Văn Thư", agency=other_agency,
+                                 roles=[Role.CLERK])
+    clerk.refresh_from_db()
+    assert clerk.agency == agency
+
+
 def test_another_agencys_officials_are_not_found(admin_client, other_agency):
     stranger = make_official(Role.SPECIALIST, agency=other_agency).official
     for name in ("official-deactivate", "official-reset-password", "official-detail"):
@@ -152,6 +165,19 @@ def test_reset_with_a_one_time_password(admin_client, admin, agency):
     assert password not in str(AuditEntry.objects.values_list("summary", flat=True))
     assert own.get(reverse("staff-home")).status_code == 302  # the old session ended
     assert not Client().login(username=user.username, password=PASSWORD)
+    assert Client().login(username=user.username, password=password)
+
+
+def test_reset_with_a_one_time_password_lifts_a_sign_in_lock(admin_client, agency, settings):
+    settings.LOGIN_MAX_FAILURES = 3
+    user = make_official(Role.CLERK, agency=agency)
+    for _ in range(3):
+        Client().post(reverse("login"), {"username": user.username, "password": "sai-mat-khau"})
+    assert Client().post(reverse("login"), {"username": user.username, "password": PASSWORD}).status_code == 429
+    password = one_time_password(admin_client.post(reverse("official-reset-password", args=[user.official.pk]),
+                                                   {"method": "temporary"}))
+    assert AuditEntry.objects.get(action="official.password_reset").summary == {"method": "temporary",
+                                                                              "unlocked": True}
     assert Client().login(username=user.username, password=password)
 
 

@@ -180,13 +180,23 @@ def reset_official_password(*, actor, official: Official, by_email: bool = False
                    summary={"method": "email"})
             queue(tasks.send_password_reset, email=user.email)
         return None
+    from egov.org.lockout import account_key
+    from egov.org.models import LoginFailure, LoginLock
+
     password = generate_password()
     with transaction.atomic():
         user.set_password(password)
         user.must_change_password = True
         user.save(update_fields=["password", "must_change_password"])
-        record(actor, "official.password_reset", official, agency=official.agency,
-               summary={"method": "temporary"})
+        # The official asked in person, often after locking themselves out: the new password
+        # works at once. Guesses at the old one are moot now that it is gone.
+        key = account_key(user, "")
+        unlocked, _ = LoginLock.objects.filter(account=key).delete()
+        LoginFailure.objects.filter(account=key).delete()
+        summary = {"method": "temporary"}
+        if unlocked:
+            summary["unlocked"] = True
+        record(actor, "official.password_reset", official, agency=official.agency, summary=summary)
     return password
 
 
