@@ -67,7 +67,7 @@ def test_draft_then_submit_from_the_page(client, world):
     draft = Dossier.objects.get()
     assert draft.status == S.DRAFT
     page = client.get(response["Location"]).content.decode()
-    assert "Đã tải lên" in page
+    assert "Đã lưu cùng bản nháp: paper.pdf" in page
     response = client.post(url, {**applicant_data(world.citizen), "agency": world.agency.pk, "token": "t-2",
                                  "submit": "1", "draft_id": draft.pk, f"paper_{papers[1].pk}": upload("photo.jpg")})
     assert response.status_code == 302
@@ -78,19 +78,48 @@ def test_officials_cannot_open_the_citizen_filing_page(client, world):
     assert login(client, world.counter).get(reverse("dossier-file", args=[world.procedure.code])).status_code == 403
 
 
-def test_failed_submission_leaves_no_dossier_and_no_files(world, settings, client):
-    """A bad paper in the web form: nothing in the database, nothing on disk."""
-
-
-
-
-    client.login(username=world.citizen.username, password=PASSWORD)
+def test_a_bad_paper_costs_only_that_paper_the_good_one_is_kept_with_the_draft(world, settings, client):
+    login(client, world.citizen)
+    url = reverse("dossier-file", args=[world.procedure.code])
     papers = list(world.procedure.papers.all())
-    form = {**applicant_data(world.citizen), "agency": world.agency.pk, "token": "t-1", "submit": "1",
-            f"paper_{papers[0].pk}": upload("paper.pdf"), f"paper_{papers[1].pk}": upload("png_named.pdf")}
-    response = client.post(reverse("dossier-file", args=[world.procedure.code]), form)
+    response = client.post(url, filing_form(world, **{f"paper_{papers[1].pk}": upload("png_named.pdf")}))
+    page = response.content.decode()
     assert response.status_code == 400
-    assert "không khớp" in response.content.decode()
+    assert "nội dung tệp không khớp với phần mở rộng .pdf" in page
+    assert "Đã lưu cùng bản nháp: paper.pdf. Không cần chọn lại" in page
+    draft = Dossier.objects.get()
+    assert draft.status == S.DRAFT and draft.code is None  # nothing sent to the agency
+    assert f'name="draft_id" value="{draft.pk}"' in page
+    assert [f.original_name for f in draft.files.all()] == ["paper.pdf"] and len(files_on_disk(settings)) == 1
+
+    # The citizen picks only the paper that was refused, and submits.
+    response = client.post(url, {**applicant_data(world.citizen), "agency": world.agency.pk, "token": "t-1",
+                                 "submit": "1", "draft_id": draft.pk, f"paper_{papers[1].pk}": upload("id_card.png")})
+    assert response.status_code == 302
+    dossier = Dossier.objects.get()
+    assert dossier.status == S.SUBMITTED and dossier.code
+    assert sorted(f.original_name for f in dossier.files.all()) == ["id_card.png", "paper.pdf"]
+
+
+def test_papers_are_kept_when_a_field_is_missing(client, world):
+    login(client, world.citizen)
+    url = reverse("dossier-file", args=[world.procedure.code])
+    response = client.post(url, filing_form(world, applicant_name=""))
+    page = response.content.decode()
+    assert response.status_code == 400 and response.context["form"].errors["applicant_name"]
+    assert page.count("Đã lưu cùng bản nháp") == 2
+    draft = Dossier.objects.get(status=S.DRAFT)
+    response = client.post(url, {**applicant_data(world.citizen), "agency": world.agency.pk, "token": "t-1",
+                                 "submit": "1", "draft_id": draft.pk})  # no file picked again
+    assert response.status_code == 302
+    assert Dossier.objects.get().status == S.SUBMITTED and Dossier.objects.get().files.count() == 2
+
+
+def test_without_an_agency_nothing_is_stored(world, settings, client):
+    """A draft belongs to an agency: until one is chosen the papers cannot be kept (nor leak)."""
+    login(client, world.citizen)
+    response = client.post(reverse("dossier-file", args=[world.procedure.code]), filing_form(world, agency=""))
+    assert response.status_code == 400 and "Đã lưu cùng bản nháp" not in response.content.decode()
     assert Dossier.objects.count() == 0 and DossierFile.objects.count() == 0
     assert files_on_disk(settings) == []
 

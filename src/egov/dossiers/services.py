@@ -172,6 +172,7 @@ def save_draft(*, citizen, procedure, agency, data: dict, uploads: list[CheckedU
             if dossier.applicant_id != citizen.pk:
                 raise PermissionDenied()
             dossier = lock(dossier, S.DRAFT)
+            dossier.agency = agency  # the citizen may pick another agency before submitting
         for field, value in clean.items():
             setattr(dossier, field, value)
         if form_values is not None:  # kept as typed: a draft's tờ khai is checked at submission
@@ -241,6 +242,7 @@ def submit_online_once(*, actor, procedure, agency, data: dict, uploads: list[Ch
                 if is_key or dossier.applicant_id != actor.pk:
                     raise PermissionDenied()
                 dossier = lock(dossier, S.DRAFT)
+                dossier.agency = agency  # the one chosen now, checked above, not the draft's
             else:
                 dossier = Dossier(procedure=procedure, agency=agency, channel=Dossier.Channel.ONLINE,
                                   applicant=None if is_key else actor)

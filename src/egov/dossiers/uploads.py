@@ -72,9 +72,21 @@ def check_upload(upload, *, label: str, paper_id: int | None = None, allowed: tu
 
 def collect_papers(papers, files) -> list[CheckedUpload]:
     """Check every uploaded paper (`paper_<id>` fields) before anything is stored."""
-    checked = []
+    checked, refused = check_papers(papers, files)
+    if refused:
+        raise refused[0]
+    return checked
+
+
+def check_papers(papers, files) -> tuple[list[CheckedUpload], list[ValidationError]]:
+    """Every uploaded paper checked: the good ones, and why each other one was refused (the filing
+    page keeps the good ones with the draft so that one bad file costs the citizen only that file)."""
+    checked, refused = [], []
     for paper in papers:
         upload = files.get(f"paper_{paper.pk}")
         if upload is not None:
-            checked.append(check_upload(upload, label=paper.name, paper_id=paper.pk))
-    return checked
+            try:
+                checked.append(check_upload(upload, label=paper.name, paper_id=paper.pk))
+            except ValidationError as exc:
+                refused.append(exc)
+    return checked, refused

@@ -30,7 +30,7 @@ from egov.dossiers.models import (
     ReturnRecord,
     SupplementRequest,
 )
-from egov.dossiers.uploads import collect_papers
+from egov.dossiers.uploads import check_papers, collect_papers
 from egov.org.access import staff_required
 from egov.org.models import Agency
 from egov.org.permissions import can, visible_agencies
@@ -71,10 +71,12 @@ def file_online(request, procedure_code):
     form_values = eforms.read_form(procedure, request.POST) if request.method == "POST" else None
     form_errors = {}
     if request.method == "POST":
-        if form.is_valid():
+        uploads, refused = check_papers(papers, request.FILES)
+        for error in refused:
+            form.add_error(None, error.message)
+        if form.is_valid() and not refused:
             data = form.cleaned_data
             try:
-                uploads = collect_papers(papers, request.FILES)
                 if "draft" in request.POST:
                     dossier = services.save_draft(citizen=user, procedure=procedure, agency=data["agency"], data=data,
                                                   uploads=uploads, dossier=draft, form_values=form_values)
@@ -90,6 +92,7 @@ def file_online(request, procedure_code):
                 messages.success(request, f"Đã nộp hồ sơ, mã hồ sơ {dossier.code}: dùng mã này để tra cứu. "
                                           "Cơ quan sẽ kiểm tra và tiếp nhận hồ sơ của bạn.")
                 return redirect("dossier-mine-detail", pk=dossier.pk)
+        draft = _keep_papers(request, procedure, form, uploads, draft, form_values) or draft
         status = 400
     uploaded = {f.paper_id: f for f in draft.files.all()} if draft else {}
     return render(request, "dossiers/file.html", {
@@ -98,6 +101,20 @@ def file_online(request, procedure_code):
         "eform": eforms.page_form(procedure, papers, values=form_values or (draft.form_data if draft else None) or None,
                                   errors=form_errors),
     }, status=status)
+
+
+def _keep_papers(request, procedure, form, uploads, draft, form_values) -> Dossier | None:
+    """After an error on the filing page, the papers that passed their checks are stored with the
+    draft (created if need be), so the citizen does not pick them again; None when nothing is kept
+    (no good upload, or no agency chosen yet to file the draft under)."""
+    agency = form.cleaned_data.get("agency") if hasattr(form, "cleaned_data") else None
+    if not uploads or agency is None:
+        return None
+    try:
+        return services.save_draft(citizen=request.user, procedure=procedure, agency=agency, data=request.POST,
+                                   uploads=uploads, dossier=draft, form_values=form_values)
+    except DomainError:
+        return None  # the page shows the first error; the files are simply not kept
 
 
 @citizen_required
