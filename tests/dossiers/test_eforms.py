@@ -76,7 +76,10 @@ def test_a_bad_form_keeps_what_was_typed_and_names_each_field(client, world, pro
     assert "Cần nhập “Mục đích sử dụng Phiếu lý lịch tư pháp”." in page
     assert "dòng 2: Cần nhập “Họ và tên”." in page
     assert 'value="Lê Thị Hoa"' in page and 'value="001290012345"' in page
-    assert not Dossier.objects.exists() and not DossierFile.objects.exists()
+    # Nothing is sent to the agency; the papers picked are kept with a draft, with the form as typed.
+    draft = Dossier.objects.get()
+    assert draft.status == Dossier.Status.DRAFT and draft.form_data["person_id"] == "001290012345"
+    assert DossierFile.objects.filter(dossier=draft).count() == len(response.context["papers"]) - 1
 
 
 def test_a_draft_keeps_the_form_unchecked(client, world, procedure):
