@@ -23,6 +23,18 @@ JPEG = "image/jpeg"
 PNG = "image/png"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EXTENSIONS = {PDF: (".pdf",), JPEG: (".jpg", ".jpeg"), PNG: (".png",), DOCX: (".docx",)}
+# What people call each type: the short name in messages ("chỉ nhận tệp PDF hoặc PNG") and the
+# kind shown beside a file, instead of its MIME type ("application/pdf").
+SHORT_NAMES = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG", DOCX: "DOCX"}
+KIND_NAMES = {PDF: "PDF", JPEG: "Ảnh JPEG", PNG: "Ảnh PNG", DOCX: "Tài liệu Word"}
+
+
+def kind_name(content_type: str) -> str:
+    """A file's kind as a person reads it (loại tệp): "PDF", "Ảnh PNG"; "Tệp" for an unknown type."""
+    base = (content_type or "").split(";", 1)[0].strip().lower()
+    return KIND_NAMES.get(base) or ("Ảnh" if base.startswith("image/") else "Tệp")
+
+
 _MAGIC = [(b"%PDF-", PDF), (b"\xff\xd8\xff", JPEG), (b"\x89PNG\r\n\x1a\n", PNG)]
 # PDF readers accept a header anywhere in the first kilobyte (ISO 32000-1, annex H); only
 # signature verification, which reads files made by other systems, is that lenient.

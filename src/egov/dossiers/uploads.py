@@ -14,7 +14,6 @@ from egov.core import uploads
 from egov.core.errors import ValidationError
 
 EXTENSION_FOR = {uploads.PDF: ".pdf", uploads.JPEG: ".jpg", uploads.PNG: ".png"}
-_NAMES = {uploads.PDF: "PDF", uploads.JPEG: "JPEG", uploads.PNG: "PNG"}
 
 
 @dataclass
@@ -42,7 +41,7 @@ def max_upload_bytes() -> int:
 
 
 def _types(allowed) -> str:
-    names = [_NAMES[t] for t in allowed]
+    names = [uploads.SHORT_NAMES[t] for t in allowed]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " hoặc " + names[-1]
 
 
