@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class CalendarException(models.Model):
@@ -73,7 +74,7 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id", "at"])]
 
     def __str__(self):
-        return f"{self.at:%d/%m/%Y %H:%M} {self.actor_label}: {self.action}"
+        return f"{timezone.localtime(self.at):%d/%m/%Y %H:%M} {self.actor_label}: {self.action}"
 
 
 class DemoLoad(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class SigningCertificate(models.Model):
@@ -126,4 +127,5 @@ class SignatureRecord(models.Model):
                    models.Index(fields=["object_type", "object_id"], name="signing_record_object")]
 
     def __str__(self):
-        return f"{self.get_role_display()} {self.level} {self.signed_at:%d/%m/%Y %H:%M}"
+        # local time (EGOV_TIME_ZONE), as every page shows it: this text becomes the audit line
+        return f"{self.get_role_display()} {self.level} {timezone.localtime(self.signed_at):%d/%m/%Y %H:%M}"
