@@ -64,7 +64,7 @@ def test_signed_document_verifies_as_valid(document, leader, pki):
     (sig,) = report.signatures
     assert sig.kind == "signature"
     assert sig.signer == "Nguyễn Văn An"
-    assert sig.issuer == "egov Test Issuing CA"
+    assert sig.issuer == "CA cấp chứng thư số thử nghiệm egov"
     assert sig.intact and sig.trusted and sig.valid and sig.covers_whole_document
     assert not sig.expired and not sig.timestamped
     assert isinstance(sig.signed_at, datetime)
@@ -235,7 +235,7 @@ def test_archive_timestamp_b_lta_is_reported(document, leader, pki, tsa):
     kinds = [s.kind for s in report.signatures]
     assert kinds == ["signature", "timestamp"]
     doc_ts = report.signatures[1]
-    assert doc_ts.signer == "egov Test Timestamp Authority"
+    assert doc_ts.signer == "Dịch vụ cấp dấu thời gian thử nghiệm egov"
     assert doc_ts.timestamp_at is not None and doc_ts.valid
     assert report.verdict == "valid"
     assert report.summary == "Tài liệu có 1 chữ ký số và 1 dấu thời gian, tất cả hợp lệ."

@@ -163,7 +163,7 @@ def test_stored_certificate_is_encrypted(leader, pki):
     assert p12 not in raw and p12[:64] not in raw
     assert P12_PASSWORD.encode() not in raw
     assert cert.vault_key_id and bytes(cert.pkcs12_sealed) != p12
-    assert cert.subject_cn == "Nguyễn Văn An" and cert.issuer_cn == "egov Test Issuing CA"
+    assert cert.subject_cn == "Nguyễn Văn An" and cert.issuer_cn == "CA cấp chứng thư số thử nghiệm egov"
 
 
 def test_sealed_key_does_not_open_under_another_signing_key(leader, leader_cert, document, signing_settings):

@@ -22,6 +22,13 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 __all__ = ["IssuedCert", "TestPKI", "build_test_pki", "to_pkcs12"]
 
+# The names people read on the demo's certificates (issuer, timestamp authority), in Vietnamese
+# like the rest of the demo, saying plainly that they are not for real documents.
+ROOT_CN = "CA gốc thử nghiệm egov"
+ISSUING_CN = "CA cấp chứng thư số thử nghiệm egov"
+TSA_CN = "Dịch vụ cấp dấu thời gian thử nghiệm egov"
+ORGANISATION = "Hạ tầng ký số thử nghiệm egov (không dùng cho văn bản thật)"
+
 PrivateKey = rsa.RSAPrivateKey
 
 
@@ -191,7 +198,7 @@ def _build_test_pki(base_url: str | None, now: datetime | None) -> TestPKI:
     crl = (lambda ca: f"{base_url}/crl/{ca}.crl") if base_url else (lambda ca: None)
 
     root_key = _new_key()
-    root_name = _ca_name("egov Test Root CA")
+    root_name = _ca_name(ROOT_CN)
     root_cert = _build_cert(
         subject=root_name,
         public_key=root_key.public_key(),
@@ -202,11 +209,11 @@ def _build_test_pki(base_url: str | None, now: datetime | None) -> TestPKI:
         crl_url=None,
         usage="ca",
     )
-    root = IssuedCert("egov Test Root CA", root_cert, root_key)
+    root = IssuedCert(ROOT_CN, root_cert, root_key)
 
     int_key = _new_key()
     int_cert = _build_cert(
-        subject=_ca_name("egov Test Issuing CA"),
+        subject=_ca_name(ISSUING_CN),
         public_key=int_key.public_key(),
         issuer=root,
         not_before=now - timedelta(days=1825),
@@ -215,7 +222,7 @@ def _build_test_pki(base_url: str | None, now: datetime | None) -> TestPKI:
         usage="ca",
         path_length=0,
     )
-    intermediate = IssuedCert("egov Test Issuing CA", int_cert, int_key, (root_cert,))
+    intermediate = IssuedCert(ISSUING_CN, int_cert, int_key, (root_cert,))
 
     pki = TestPKI(
         root=root,
@@ -231,7 +238,7 @@ def _build_test_pki(base_url: str | None, now: datetime | None) -> TestPKI:
 
     tsa_key = _new_key()
     tsa_cert = _build_cert(
-        subject=_ca_name("egov Test Timestamp Authority"),
+        subject=_ca_name(TSA_CN),
         public_key=tsa_key.public_key(),
         issuer=intermediate,
         not_before=now - timedelta(days=365),
@@ -239,7 +246,7 @@ def _build_test_pki(base_url: str | None, now: datetime | None) -> TestPKI:
         crl_url=crl("intermediate"),
         usage="tsa",
     )
-    pki.tsa = IssuedCert("egov Test Timestamp Authority", tsa_cert, tsa_key, (int_cert,))
+    pki.tsa = IssuedCert(TSA_CN, tsa_cert, tsa_key, (int_cert,))
 
     agency_name = "Ủy ban nhân dân xã Thử Nghiệm"
     pki.person = pki.issue_person("Nguyễn Văn An", title="Chủ tịch", agency=agency_name)
@@ -269,7 +276,7 @@ def _ca_name(cn: str) -> x509.Name:
     return x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "egov test PKI (not for production)"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, ORGANISATION),
             x509.NameAttribute(NameOID.COMMON_NAME, cn),
         ]
     )
