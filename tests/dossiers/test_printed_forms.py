@@ -13,6 +13,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from egov.core.audit import history_of
+from egov.core.errors import StateError
 from egov.core.models import AuditEntry
 from egov.dossiers import services, workflow
 from egov.dossiers.models import Dossier
@@ -215,3 +216,55 @@ def test_only_the_counter_may_refuse_at_intake(world):
     with pytest.raises(PermissionDenied):
         services.supplement_at_counter(officer=world.specialist, procedure=world.procedure,
                                        data=applicant_data(), missing=["Tờ khai"])
+
+
+def test_counter_asks_an_online_dossier_to_be_completed_before_receiving_it(client, world):
+    from tests.dossiers.factories import upload
+
+    dossier = world.submitted()
+    login(client, world.counter)
+    detail = client.get(reverse("dossier-detail", args=[dossier.pk])).content.decode()
+    assert 'value="request_supplement"' in detail
+
+    response = client.post(reverse("dossier-act", args=[dossier.pk]),
+                           {"action": "request_supplement", "version": dossier.version,
+                            "missing": "Bản sao CCCD rõ nét\nTờ khai có chữ ký", "note": "Ảnh chụp bị mờ"})
+
+    assert response.status_code == 302
+    dossier.refresh()
+    assert dossier.status == S.SUBMITTED and dossier.received_at is None and dossier.due_at is None
+    entry = next(e for e in history_of(dossier) if e.action == "dossier.supplement_requested")
+    assert entry.summary["at_intake"] is True and entry.actor == world.counter
+    supplement = dossier.supplements.get()
+    detail = client.get(reverse("dossier-detail", args=[dossier.pk])).content.decode()
+    assert 'value="request_supplement"' not in detail  # one open request at a time
+    text = pdf_text(client.get(reverse("dossier-supplement-pdf", args=[dossier.pk, supplement.pk])).content)
+    assert "1. Bản sao CCCD rõ nét" in text and "2. Tờ khai có chữ ký" in text and "Ảnh chụp bị mờ" in text
+    assert dossier.applicant_name in text and "Lê Thị Một Cửa" in text
+
+    # the citizen sends the papers from their page; the dossier still waits for intake
+    login(client, world.citizen)
+    page = client.get(reverse("dossier-mine-detail", args=[dossier.pk])).content.decode()
+    assert "Bản sao CCCD rõ nét" in page and "Gửi bổ sung" in page
+    paper = world.procedure.papers.last()
+    client.post(reverse("dossier-resubmit", args=[dossier.pk]),
+                {"version": dossier.refresh().version, f"paper_{paper.pk}": upload("photo.jpg")})
+    dossier.refresh()
+    assert dossier.status == S.SUBMITTED and dossier.files.filter(supplement=supplement).count() == 1
+    assert dossier.supplements.get().resumed_at is not None
+    assert "dossier.supplemented" in [e.action for e in history_of(dossier)]
+
+    # and the counter receives it: the clock starts now
+    services.accept(dossier=dossier, officer=world.counter)
+    assert dossier.refresh().status == S.RECEIVED and dossier.due_at is not None
+
+
+def test_accepting_settles_an_unanswered_intake_supplement(world):
+    dossier = world.submitted()
+    services.request_supplement_at_intake(dossier=dossier, officer=world.counter, missing=["Tờ khai"])
+    with pytest.raises(StateError):  # one open request at a time
+        services.request_supplement_at_intake(dossier=dossier, officer=world.counter, missing=["Tờ khai"])
+    services.accept(dossier=dossier, officer=world.counter)
+    assert not dossier.supplements.filter(resumed_at__isnull=True).exists()
+    with pytest.raises(StateError):  # received: the processing supplement applies now
+        services.request_supplement_at_intake(dossier=dossier.refresh(), officer=world.counter, missing=["x"])

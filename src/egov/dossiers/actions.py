@@ -43,6 +43,8 @@ def allowed_actions(actor, dossier: Dossier) -> list[str]:
     names: list[str] = []
     if dossier.status == S.SUBMITTED and can(actor, "dossier.intake", dossier.agency):
         names += ["accept", "refuse"]
+        if not any(s.resumed_at is None for s in dossier.supplements.all()):
+            names.append("request_supplement")
     if workflow.can_act_on_step(actor, dossier):
         step = dossier.current_step
         plan = workflow._plan(dossier)
@@ -171,6 +173,9 @@ def perform(*, dossier: Dossier, actor, action: str, data: dict, files=None):
         return workflow.reassign(dossier=dossier, officer=actor, note=note, **handler(dossier, data))
     if action == "send_back":
         return workflow.send_back(dossier=dossier, officer=actor, note=note or _text(data, "reason"))
+    if action == "request_supplement" and dossier.status == S.SUBMITTED:
+        return services.request_supplement_at_intake(dossier=dossier, officer=actor, missing=_missing(data),
+                                                     note=note)
     if action == "request_supplement":
         return workflow.request_supplement(dossier=dossier, officer=actor, missing=_missing(data), note=note)
     if action == "transfer":

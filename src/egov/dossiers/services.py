@@ -339,6 +339,8 @@ def accept(*, dossier: Dossier, officer, at=None) -> Dossier:
     at = now_or(at)
     with transaction.atomic():
         locked = lock(dossier, S.SUBMITTED)
+        # a supplement asked at intake and not sent is settled by receiving the dossier as it is
+        locked.supplements.filter(resumed_at__isnull=True).update(resumed_at=at, paused_office_time=dt.timedelta(0))
         _receive(locked, officer, at)
         bump(locked, dossier)
         event(locked, "received", "Tiếp nhận hồ sơ", actor=officer, at=at)
@@ -408,6 +410,33 @@ def register_at_counter(*, officer, procedure, data: dict, uploads: list[Checked
         event(dossier, "received", "Tiếp nhận hồ sơ trực tiếp", actor=officer, at=at)
         audit(officer, "dossier.registered", dossier, summary={"code": dossier.code, "procedure": procedure.code})
         notify(dossier, "accepted")
+    return dossier
+
+
+def request_supplement_at_intake(*, dossier: Dossier, officer, missing: list[str], note: str = "",
+                                 at=None) -> Dossier:
+    """Ask for an online dossier's papers to be supplemented or completed before it is received
+    (yêu cầu bổ sung, hoàn thiện hồ sơ khi tiếp nhận): it stays waiting for intake, no clock runs,
+    and the citizen sends the papers from their dossier page (workflow.resubmit)."""
+    from egov.dossiers.models import SupplementRequest
+
+    ensure_can(officer, "dossier.intake", dossier.agency)
+    missing = [m.strip() for m in missing if m and m.strip()]
+    if not missing:
+        raise ValidationError("Cần liệt kê giấy tờ cần bổ sung.", code="missing_required")
+    at = now_or(at)
+    with transaction.atomic():
+        locked = lock(dossier, S.SUBMITTED)
+        if locked.supplements.filter(resumed_at__isnull=True).exists():
+            raise StateError("Hồ sơ đang chờ công dân bổ sung.", code="supplement_pending")
+        SupplementRequest.objects.create(dossier=locked, missing=missing, note=note.strip(), requested_at=at,
+                                         requested_by=officer if not is_api_key(officer) else None)
+        bump(locked, dossier)
+        event(locked, "supplement_requested", "Yêu cầu bổ sung, hoàn thiện hồ sơ", actor=officer,
+              note="; ".join(missing) + (f". {note.strip()}" if note.strip() else ""), at=at)
+        audit(officer, "dossier.supplement_requested", locked,
+              summary={"missing": missing, "note": note.strip(), "at_intake": True})
+        notify(locked, "supplement")
     return dossier
 
 

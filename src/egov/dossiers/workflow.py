@@ -251,8 +251,19 @@ def resubmit(*, dossier: Dossier, citizen, uploads: list[CheckedUpload] = (), no
     at = now_or(at)
     uploads = list(uploads)
     with written(uploads) as names, transaction.atomic():
-        locked = lock(dossier, S.WAITING_SUPPLEMENT)
+        locked = lock(dossier, S.WAITING_SUPPLEMENT, S.SUBMITTED)
         supplement = locked.supplements.filter(resumed_at__isnull=True).order_by("-requested_at").first()
+        if locked.status == S.SUBMITTED:
+            # asked at intake, before the dossier was received: no clock to resume
+            if supplement is None:
+                raise StateError(MOVED, code="dossier_moved")
+            supplement.resumed_at, supplement.paused_office_time = at, dt.timedelta(0)
+            supplement.save(update_fields=["resumed_at", "paused_office_time"])
+            store_files(locked, uploads, names, actor=citizen, supplement=supplement)
+            bump(locked, dossier)
+            event(locked, "supplemented", "Bổ sung hồ sơ", actor=citizen, note=note, at=at)
+            audit(citizen, "dossier.supplemented", locked, summary={"at_intake": True})
+            return dossier
         cal = calendar_for(locked.agency)
         # Time waiting for the citizen does not count against the agency (office time, so a pause
         # over a weekend shifts the deadline by the working hours it covered, not by calendar days).
