@@ -131,3 +131,19 @@ def test_agency_admin_may_export_but_not_import(client, catalogue, agency):
     upload = io.BytesIO(excel.export_catalogue())
     upload.name = "danh-muc.xlsx"
     assert client.post(reverse("procedure-excel"), {"file": upload}).status_code == 403
+
+
+@pytest.mark.parametrize("query", ["khai sinh con", "khaisinh", "KHAI SINH CON"])
+def test_public_search_finds_with_some_of_the_words_best_first(client, catalogue, query):
+    page = client.get(reverse("procedure-list"), {"q": query}).content.decode()
+    assert "Đăng ký khai sinh" in page and "giấy phép xây dựng" not in page
+
+
+def test_public_search_offers_a_suggestion_when_nothing_matches(client, catalogue):
+    page = client.get(reverse("procedure-list"), {"q": "khaisihn"}).content.decode()
+    assert "Không tìm thấy thủ tục nào phù hợp với “khaisihn”" in page
+    assert 'Có phải bạn muốn tìm: <a href="?q=khai%20sinh" data-testid="suggestion">khai sinh</a>?' in page
+    followed = client.get(reverse("procedure-list"), {"q": "khai sinh"}).content.decode()
+    assert "Đăng ký khai sinh" in followed
+    nothing = client.get(reverse("procedure-list"), {"q": "zzzz"}).content.decode()
+    assert "Hãy thử ít từ hơn hoặc từ khác" in nothing and "Có phải bạn muốn tìm" not in nothing

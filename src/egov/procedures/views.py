@@ -35,8 +35,10 @@ def procedure_list(request):
     filters = _filters(request)
     procedures = selectors.search_procedures(filters["q"], field=filters["field"], agency=filters["agency"],
                                              level=filters["level"], online=filters["online"] or None)
+    page = paginate(request, procedures)
     return render(request, "procedures/list.html", {
-        "page": paginate(request, procedures), "filters": filters,
+        "page": page, "filters": filters,
+        "suggestion": selectors.suggest_query(filters["q"]) if filters["q"] and not page.paginator.count else "",
         "fields": selectors.fields_in_use(), "agencies": selectors.agencies_with_procedures(),
         "levels": Procedure.Level.choices,
     })
