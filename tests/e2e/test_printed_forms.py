@@ -84,3 +84,27 @@ def test_dossier_page_links_the_control_sheet(page, demo_world, login):
     assert response.status == 200
     text = pdf_text(response.body())
     assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text and dossier.code in text
+
+
+@pytest.mark.parametrize("page", ["phone", "desktop"], indirect=True)
+def test_counter_asks_an_online_dossier_to_be_completed(page, demo_world, login):
+    from egov.dossiers.models import Dossier
+
+    dossier = Dossier.objects.filter(agency__code="000.00.12.H57", status="submitted").first()
+    width = page.viewport_size["width"]
+    login(page, demo_world.accounts["motcua"], demo_world.password)
+    page.goto(f"/ho-so/{dossier.pk}/")
+    actions = page.get_by_test_id("dossier-actions")
+    details = actions.locator("details").filter(has=page.locator("summary", has_text="Yêu cầu bổ sung"))
+    details.locator("summary").click()
+    details.get_by_label("Giấy tờ cần bổ sung (mỗi dòng một loại)").fill("Bản chụp CCCD rõ nét")
+    with page.expect_navigation():
+        details.get_by_role("button", name="Yêu cầu bổ sung", exact=True).click()
+    assert page.get_by_text("Đã thực hiện: Yêu cầu bổ sung.").is_visible()
+    link = page.get_by_role("link", name="Phiếu yêu cầu bổ sung")
+    assert "Chờ tiếp nhận" in page.locator("main").inner_text()
+    assert horizontal_overflow(page) == 0
+    link.scroll_into_view_if_needed()
+    save(page, f"online-supplement-{width}")
+    response = page.request.get(link.get_attribute("href"))
+    assert response.status == 200 and "Bản chụp CCCD rõ nét" in pdf_text(response.body())
