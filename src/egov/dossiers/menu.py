@@ -28,4 +28,4 @@ def counts(user) -> dict:
 
     if not getattr(user, "is_official", False):
         return {}
-    return {f"dossiers.{name}": queryset for name, queryset in queue_querysets(user).items()}
+    return queue_querysets(user, prefix="dossiers.")
