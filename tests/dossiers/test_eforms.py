@@ -93,3 +93,21 @@ def test_a_draft_keeps_the_form_unchecked(client, world, procedure):
     assert draft.form_data["person_id"] == "123"
     page = client.get(response["Location"]).content.decode()
     assert 'value="123"' in page and 'value="Lê Văn Nam"' in page
+
+
+def test_the_form_leads_the_papers_when_a_draft_held_some_already(client, world, procedure):
+    client.login(username=world.citizen.username, password=PASSWORD)
+    url = reverse("dossier-file", args=[procedure.code])
+    refused = client.post(url, post(world, procedure, f_person_id="001290012345"))
+    assert refused.status_code == 400
+    draft = Dossier.objects.get()
+    kept = draft.files.get()
+    assert kept.original_name == "id_card.png"
+    form = post(world, procedure, token="t-2", draft_id=draft.pk)
+    del form[f"paper_{list(procedure.papers.all())[1].pk}"]  # kept with the draft, not picked again
+    assert client.post(url, form).status_code == 302
+    first, second = Dossier.objects.get().files.all()
+    assert first.original_name == "to-khai-yeu-cau-cap-phieu-ly-lich-tu-phap.pdf"
+    assert (second.original_name, second.file.name) == ("id_card.png", kept.file.name)
+    with second.file.open("rb") as handle:
+        assert handle.read()[:4] == b"\x89PNG"

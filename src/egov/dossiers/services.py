@@ -260,6 +260,8 @@ def submit_online_once(*, actor, procedure, agency, data: dict, uploads: list[Ch
             if from_draft:  # these uploads join or replace the papers the draft holds
                 _replace_papers(dossier, uploads, names, actor=actor)
                 _refuse_missing(papers, set(dossier.files.values_list("paper_id", flat=True)))
+                if form_data is not None:
+                    _form_first(dossier, names[0])
             else:
                 store_files(dossier, uploads, names, actor=actor)
             event(dossier, "submitted", "Nộp hồ sơ trực tuyến", actor=actor, at=at)
@@ -272,6 +274,19 @@ def submit_online_once(*, actor, procedure, agency, data: dict, uploads: list[Ch
                 return existing.dossier, False
         raise
     return dossier, True
+
+
+def _form_first(dossier: Dossier, form_name: str) -> None:
+    """The printed tờ khai leads the papers, as on paper: papers the draft held already are
+    recorded again after it (same stored files, new rows; papers are listed in row order)."""
+    rows = list(DossierFile.objects.filter(dossier=dossier, supplement__isnull=True).order_by("id"))
+    form = next(r for r in rows if r.file.name == form_name)
+    earlier = [r for r in rows if r.pk < form.pk]
+    if earlier:
+        DossierFile.objects.filter(pk__in=[r.pk for r in earlier]).delete()
+        for row in earlier:
+            row.pk = None
+        fixedsql.insert(earlier)
 
 
 def _refuse_missing(papers, dossier_papers: set[int]) -> None:
