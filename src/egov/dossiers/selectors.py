@@ -116,7 +116,18 @@ def queue_filter(actor, group: str = "") -> Q:
     if group:
         return parts.get(group, Q(pk__in=[]))
     chosen = [q for name, q in parts.items() if name != APPROVAL]
-    return functools.reduce(operator.or_, chosen) if chosen else Q(pk__in=[])
+    if not chosen:
+        return Q(pk__in=[])
+    if len(chosen) > 1 and connection.vendor == "postgresql":
+        # Each part's ids through its own index, then those rows: an OR of the parts made
+        # PostgreSQL filter the agency's whole list (70 ms for a ward's counter officer at 300,000
+        # dossiers).
+        compiled = [Dossier.objects.order_by().filter(q).values("pk").query.sql_with_params() for q in chosen]
+        column = f"{connection.ops.quote_name(Dossier._meta.db_table)}.{connection.ops.quote_name('id')}"
+        union = " UNION ALL ".join(f"({sql})" for sql, _ in compiled)
+        return Q(RawSQL(f"{column} = ANY(ARRAY({union}))", [p for _, params in compiled for p in params],
+                        output_field=BooleanField()))
+    return functools.reduce(operator.or_, chosen)
 
 
 def due_bounds(which: str, agency=None, now: dt.datetime | None = None) -> tuple:
