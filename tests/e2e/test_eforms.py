@@ -67,7 +67,7 @@ def test_citizen_files_a_birth_registration_with_the_e_form(page, demo_world, lo
         page.get_by_role("button", name="Nộp hồ sơ", exact=True).click()
     page.wait_for_url(re.compile(r"/ho-so/cua-toi/\d+/$"))
     dossier = mine.exclude(pk__in=before).get()
-    assert [f.label for f in dossier.files.all()][0] == "Tờ khai đăng ký khai sinh theo mẫu"
+    assert dossier.files.first().label == "Tờ khai đăng ký khai sinh theo mẫu"
     assert dossier.status == Dossier.Status.SUBMITTED and dossier.files.count() == 3
     assert dossier.form_data["child_name"] == "Trần Minh An" and dossier.form_data["child_hometown"] == "46"
     assert page.get_by_text("Tờ khai đăng ký khai sinh theo mẫu").first.is_visible()
