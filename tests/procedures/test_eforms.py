@@ -207,3 +207,21 @@ def test_editor_previews_saves_and_refuses_bad_json(client, admin):
     assert procedure.form_definition == KHAI_SINH
     sample = client.get(reverse("procedure-form-sample", args=[procedure.code]))
     assert sample["Content-Type"] == "application/pdf" and "Bản xem trước" in pdf_text(sample.content)
+
+
+def test_id_number_must_match_the_declared_birth_year_and_sex():
+    with pytest.raises(ValidationError) as caught:
+        eforms.clean_values(LLTP, lltp_values(person_birth_date="1996-04-02"), units=UNITS, today=TODAY)
+    assert caught.value.details["fields"]["f_person_id"] == (
+        "“Số định danh cá nhân”: số này ghi năm sinh 1995, khác năm sinh đã khai (1996).")
+    with pytest.raises(ValidationError) as caught:
+        eforms.clean_values(LLTP, lltp_values(person_sex="Nam"), units=UNITS, today=TODAY)
+    assert "là của người nữ, khác giới tính đã khai (Nam)" in caught.value.details["fields"]["f_person_id"]
+
+
+def test_id_number_links_must_name_a_date_and_a_choice():
+    problems = eforms.definition_problems({"title": "T", "fields": [
+        {"key": "name", "label": "Họ tên", "kind": "text"},
+        {"key": "id", "label": "Số định danh", "kind": "id_number", "birth_field": "name", "sex_field": "sex"}]})
+    assert "“birth_field” phải là mã một trường ngày của tờ khai (đang là “name”)" in problems[0]
+    assert "“sex_field” phải là mã một trường lựa chọn" in problems[1]

@@ -119,6 +119,13 @@ def definition_problems(definition) -> list[str]:
     count = _items_problems(fields, "", keys, problems, in_group=False)
     if count > MAX_FIELDS:
         problems.append(f"Tờ khai có quá nhiều trường ({count}, tối đa {MAX_FIELDS}).")
+    kinds = {f.get("key"): f.get("kind") for f in fields if isinstance(f, dict)}
+    for f in fields:
+        if isinstance(f, dict) and f.get("kind") == "id_number":
+            for link, wanted in (("birth_field", "date"), ("sex_field", "choice")):
+                if isinstance(f.get(link), str) and kinds.get(f[link]) != wanted:
+                    problems.append(f"Trường “{f.get('label', '')}”: “{link}” phải là mã một trường "
+                                    f"{KINDS[wanted]} của tờ khai (đang là “{f[link]}”).")
     if not any(f.get("kind") != "section" for f in fields if isinstance(f, dict)):
         problems.append("Tờ khai cần ít nhất một trường nhập liệu.")
     return problems
@@ -168,6 +175,12 @@ def _items_problems(items, where: str, keys: set[str], problems: list[str], *, i
                     problems.append(f"{_cap(place)}: “{bound}” phải là một số.")
             if _is_number(item.get("min")) and _is_number(item.get("max")) and item["min"] > item["max"]:
                 problems.append(f"{_cap(place)}: “min” lớn hơn “max”.")
+        if "default" in item and not isinstance(item["default"], str):
+            problems.append(f"{_cap(place)}: giá trị mặc định (“default”) phải là chuỗi.")
+        if kind == "id_number":
+            for link in ("birth_field", "sex_field"):
+                if link in item and (in_group or not isinstance(item[link], str)):
+                    problems.append(f"{_cap(place)}: “{link}” là mã một trường ngày sinh / giới tính ngoài nhóm.")
         if kind == "unit" and item.get("level", "commune") not in ("province", "commune"):
             problems.append(f"{_cap(place)}: “level” là “province” (tỉnh) hoặc “commune” (xã, phường).")
         if kind == "group":
@@ -298,12 +311,30 @@ def clean_values(definition: dict, values: dict, *, units: Units | None = None,
             if error:
                 errors[f"f_{key}"] = error
             clean[key] = value
+    for item in input_fields(definition):
+        name = f"f_{item['key']}"
+        if item["kind"] == "id_number" and clean.get(item["key"]) and name not in errors:
+            problem = _id_matches(item, clean[item["key"]], clean, definition)
+            if problem:
+                errors[name] = f"“{item['label']}”: {problem}"
     if errors:
         first = next(iter(errors.values()))
         raise ValidationError(f"Tờ khai chưa hợp lệ: {first}" + (f" (và {len(errors) - 1} lỗi khác)"
                                                                   if len(errors) > 1 else ""),
                               code="form_invalid", details={"fields": errors})
     return clean
+
+
+def _id_matches(field: dict, number: str, clean: dict, definition: dict) -> str | None:
+    """The ID number's encoded birth year and sex against the form's own birth date and sex."""
+    year, sex = id_number_birth(number)
+    birth = parse_date(clean.get(field.get("birth_field", ""), "") or "")
+    if birth and birth.year != year:
+        return f"số này ghi năm sinh {year}, khác năm sinh đã khai ({birth.year})."
+    declared = clean.get(field.get("sex_field", ""), "")
+    if declared in ("Nam", "Nữ") and declared != sex:
+        return f"chữ số thứ tư “{number[3]}” là của người {sex.lower()}, khác giới tính đã khai ({declared})."
+    return None
 
 
 def _clean_one(field: dict, raw, units: Units, today) -> tuple[str, str | None]:
