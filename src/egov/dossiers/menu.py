@@ -7,6 +7,7 @@ MENU = [
     MenuItem("Hồ sơ", "dossier-list", "dossier.view", order=100, badge=MINE),
     MenuItem("Tiếp nhận hồ sơ", "dossier-intake", "dossier.intake", order=105, badge=("dossiers.tiep-nhan",)),
     MenuItem("Thống kê hồ sơ", "dossier-stats", "dossier.stats", order=110),
+    MenuItem("Nộp hồ sơ", "dossier-start", "citizen", order=90),
     MenuItem("Hồ sơ của tôi", "dossier-mine", "citizen", order=100),
     MenuItem("Tra cứu hồ sơ", "dossier-track", "citizen", order=110),
 ]

@@ -4,6 +4,7 @@ from egov.dossiers import views
 
 urlpatterns = [
     # citizens
+    path("nop/", views.file_start, name="dossier-start"),
     path("nop/<str:procedure_code>/", views.file_online, name="dossier-file"),
     path("cua-toi/", views.my_dossiers, name="dossier-mine"),
     path("cua-toi/<int:pk>/", views.my_dossier, name="dossier-mine-detail"),

@@ -47,6 +47,12 @@ def _pdf(data: bytes, filename: str) -> HttpResponse:
 
 # -- citizens ---------------------------------------------------------------------------------
 @citizen_required
+def file_start(request):
+    """Nộp hồ sơ: a citizen or business starts by finding the procedure among those filed online."""
+    return redirect(f"{reverse('procedure-list')}?online=1")
+
+
+@citizen_required
 def file_online(request, procedure_code):
     """Nộp hồ sơ trực tuyến: applicant details from the account, one upload per required paper."""
     procedure = get_object_or_404(Procedure, code=procedure_code, is_active=True)

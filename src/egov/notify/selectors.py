@@ -21,3 +21,18 @@ def sms_for(actor, *, direction: str = "", phone: str = ""):
     if phone:
         messages = messages.filter(phone__contains=phone)
     return messages
+
+
+def notifications_for(user):
+    """The SMS sent to a citizen or business (thông báo của tôi), newest first: those about their
+    own dossiers, and account texts (sign-up, locks) sent to their phone since the account exists.
+    Not every message to the phone: a number can have had another owner, or be the contact number
+    someone else wrote in their dossier."""
+    from egov.notify.services import normalize_phone
+
+    mine = Q(dossier__applicant=user)
+    phone = normalize_phone(user.phone or "")
+    if phone:
+        mine |= Q(dossier__isnull=True, phone=phone, created_at__gte=user.date_joined)
+    return (SmsMessage.objects.filter(mine, direction=SmsMessage.Direction.OUT)
+            .select_related("dossier").order_by("-created_at", "-id"))

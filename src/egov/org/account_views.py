@@ -17,6 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from egov.core.client import client_address
 from egov.core.errors import ValidationError
 from egov.core.ratelimit import RateLimited, check_rate, client_key
+from egov.core.views import citizen_required
 from egov.org import accounts, lockout, totp
 from egov.org.account_forms import (
     ActivationForm,
@@ -25,6 +26,7 @@ from egov.org.account_forms import (
     PasswordChangeForm,
     PasswordResetRequestForm,
 )
+from egov.org.forms import ProfileForm
 
 # Session keys. PENDING: a password checked, the second factor not yet (the session is not signed
 # in). VERIFIED: how this signed-in session passed the second factor ("ok"), or that the account
@@ -221,6 +223,29 @@ def password_change(request):
         else:
             update_session_auth_hash(request, user)
             messages.success(request, "Đã đổi mật khẩu.")
-            return redirect("staff-home" if user.is_official else "home")
+            return redirect("staff-home" if user.is_official else "account-profile")
     return render(request, "org/account/password_change.html", {"form": form, "forced": user.must_change_password},
                   status=400 if form.errors else 200)
+
+
+@citizen_required
+def profile(request):
+    """Thông tin tài khoản: who the account is, the contact details they may change, and the way to
+    the password, two-factor and notification pages."""
+    user = request.user
+    business = user.kind == user.Kind.BUSINESS
+    initial = {"phone": user.phone or "", "address": user.address, "organization_name": user.organization_name}
+    form = ProfileForm(request.POST or None, initial=initial, business=business)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            accounts.update_profile(user=user, phone=data["phone"] or "", address=data["address"],
+                                    organization_name=data.get("organization_name", ""))
+        except ValidationError as exc:
+            form.add_error("phone" if exc.code in ("phone", "phone_taken") else None, exc.message)
+        else:
+            messages.success(request, "Đã cập nhật thông tin tài khoản.")
+            return redirect("account-profile")
+    return render(request, "org/account/profile.html", {
+        "form": form, "business": business, "two_factor": accounts.has_two_factor(user),
+    }, status=400 if form.errors else 200)

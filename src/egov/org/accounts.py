@@ -222,3 +222,26 @@ def disable_two_factor(*, user: User, code: str) -> None:
         TwoFactorDevice.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()
         record(user, "account.2fa_disabled", user)
+
+
+def update_profile(*, user: User, phone: str, address: str, organization_name: str = "") -> User:
+    """A citizen or business edits their contact details (thông tin tài khoản). The name, ID number
+    and e-mail stay as registered: dossiers and sign-in rely on them. The phone is where dossier
+    SMS go, so it stays unique among accounts."""
+    if user.is_official:
+        raise ValidationError("Thông tin cán bộ do quản trị viên cập nhật.")
+    phone = (phone or "").strip() or None
+    if not phone and not user.email:
+        raise ValidationError("Cần giữ số điện thoại: tài khoản không có thư điện tử để đăng nhập.", code="phone")
+    if phone and User.objects.filter(phone=phone).exclude(pk=user.pk).exists():
+        raise ValidationError("Số điện thoại này đã được dùng cho tài khoản khác.", code="phone_taken")
+    before = {"phone": user.phone, "address": user.address, "organization_name": user.organization_name}
+    user.phone, user.address = phone, address.strip()[:255]
+    if user.kind == User.Kind.BUSINESS and organization_name.strip():
+        user.organization_name = organization_name.strip()[:255]
+    after = {"phone": user.phone, "address": user.address, "organization_name": user.organization_name}
+    with transaction.atomic():
+        user.save(update_fields=["phone", "address", "organization_name"])
+        record(user, "account.profile_updated", user,
+               summary={k: after[k] for k in after if after[k] != before[k]})
+    return user

@@ -7,6 +7,7 @@ LABELS = {
     "account.password_reset_requested": "Yêu cầu đặt lại mật khẩu",
     "account.password_reset": "Đặt lại mật khẩu",
     "account.password_changed": "Đổi mật khẩu",
+    "account.profile_updated": "Cập nhật thông tin tài khoản",
     "account.2fa_enabled": "Bật xác thực hai bước",
     "account.2fa_disabled": "Tắt xác thực hai bước",
     "account.recovery_code_used": "Dùng mã dự phòng đăng nhập",

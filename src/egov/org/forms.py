@@ -70,3 +70,19 @@ class CitizenRegistrationForm(forms.Form):
             raise forms.ValidationError("Cần ít nhất thư điện tử hoặc số điện thoại để đăng nhập.")
         check_new_password(self, data, User(full_name=data.get("full_name", "")))
         return data
+
+
+class ProfileForm(forms.Form):
+    """What a citizen or business may change of their account (thông tin tài khoản)."""
+
+    organization_name = forms.CharField(label="Tên doanh nghiệp", max_length=255, required=False)
+    phone = forms.CharField(label="Số điện thoại", max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    address = forms.CharField(label="Địa chỉ", max_length=255, required=False)
+
+    def __init__(self, *args, business: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not business:
+            del self.fields["organization_name"]
+
+    clean_phone = CitizenRegistrationForm.clean_phone

@@ -11,4 +11,5 @@ MENU += [
     MenuItem("Nhật ký thao tác", "audit-log", "audit.view", order=910),
 ]
 # Officials reach it from their home page; citizens have no home page of their own.
-MENU += [MenuItem("Xác thực hai bước", "two-factor-setup", "citizen", order=950)]
+MENU += [MenuItem("Tài khoản", "account-profile", "citizen", order=940),
+         MenuItem("Xác thực hai bước", "two-factor-setup", "citizen", order=950)]

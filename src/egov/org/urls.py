@@ -12,6 +12,7 @@ urlpatterns = [
     path("tai-khoan/quen-mat-khau/da-gui/", account_views.password_reset_sent, name="password-reset-sent"),
     path("tai-khoan/dat-lai-mat-khau/<str:uidb64>/<str:token>/", account_views.password_reset_confirm,
          name="password-reset-confirm"),
+    path("tai-khoan/", account_views.profile, name="account-profile"),
     path("tai-khoan/doi-mat-khau/", account_views.password_change, name="password-change"),
     path("tai-khoan/xac-thuc-hai-buoc/", account_views.two_factor_setup, name="two-factor-setup"),
     path("tai-khoan/xac-thuc-hai-buoc/nhap-ma/", account_views.two_factor_verify, name="two-factor-verify"),
