@@ -370,6 +370,6 @@ def test_any_account_changes_its_own_password(client, citizen):
     assert client.get(reverse("home")).status_code == 200
     response = client.post(reverse("password-change"), {"old_password": PASSWORD, "password1": NEW_PASSWORD,
                                                         "password2": NEW_PASSWORD})
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("account-profile")  # back to their account page
     citizen.refresh_from_db()
     assert citizen.check_password(NEW_PASSWORD)
