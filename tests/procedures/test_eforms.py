@@ -225,3 +225,15 @@ def test_id_number_links_must_name_a_date_and_a_choice():
         {"key": "id", "label": "Số định danh", "kind": "id_number", "birth_field": "name", "sex_field": "sex"}]})
     assert "“birth_field” phải là mã một trường ngày của tờ khai (đang là “name”)" in problems[0]
     assert "“sex_field” phải là mã một trường lựa chọn" in problems[1]
+
+
+def test_a_commune_is_found_by_its_name_typed_without_diacritics():
+    khai_tu = json.loads((FORMS_DIR / "1.000656.json").read_text())
+    field = next(f for f in khai_tu["fields"] if f.get("key") == "death_commune")
+    assert eforms._clean_one(field, "phuong ba dinh, thanh pho ha noi", UNITS, TODAY) == ("00004", None)
+    assert eforms._clean_one(field, "Phường Ba Đình", UNITS, TODAY) == ("00004", None)  # the only one so named
+    assert eforms._clean_one(field, "Phường Kim Mã", UNITS, TODAY)[1] == (
+        "“Xã, phường nơi chết”: không tìm thấy đơn vị hành chính “Phường Kim Mã”.")
+    items = eforms.render_items(khai_tu, {"death_commune": "00004"}, {}, UNITS)
+    shown = next(i for i in items if i.get("name") == "f_death_commune")
+    assert shown["value"] == "Phường Ba Đình, Thành phố Hà Nội"

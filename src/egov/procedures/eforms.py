@@ -231,7 +231,11 @@ class Units:
         if text in table:
             return text
         folded = fold(text)
-        return next((code for code, label in table.items() if fold(label) == folded), None)
+        found = next((code for code, label in table.items() if fold(label) == folded), None)
+        if found is None:  # the commune's name alone, when no other commune bears it
+            alone = [code for code, label in table.items() if fold(label.split(",")[0]) == folded]
+            found = alone[0] if len(alone) == 1 else None
+        return found
 
 
 def load_units(definition: dict) -> Units:
