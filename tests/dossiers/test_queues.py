@@ -255,6 +255,9 @@ def test_accept_several_online_dossiers_and_print_their_receipts(client, world, 
     assert first.code in text and second.code in text
     pages = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"Pages:\s+2\b", pages)
+    # A dossier not received (still waiting at the counter) has no receipt to print.
+    waiting = world.submitted(key="d")
+    assert client.get(f"{reverse('dossier-receipts')}?id={waiting.pk}").status_code == 404
     accepted = [e for e in history_of(first) if e.action == "dossier.accepted"]
     assert len(accepted) == 1 and accepted[0].actor_id == world.counter.pk
 

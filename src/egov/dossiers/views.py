@@ -266,7 +266,8 @@ def accept_many(request):
 def receipts(request):
     """Giấy tiếp nhận của nhiều hồ sơ, one per page of a single PDF (after accepting several)."""
     ids = [pk for pk in (parse_id(v) for v in request.GET.getlist("id")) if pk][:100]
-    dossiers = list(selectors.staff_dossiers(request.user).filter(pk__in=ids, code__isnull=False)
+    # Received ones only, as the single receipt: an online dossier has its code before intake.
+    dossiers = list(selectors.staff_dossiers(request.user).filter(pk__in=ids, due_at__isnull=False)
                     .select_related("agency", "procedure", "received_by").prefetch_related("files").order_by("code"))
     if not dossiers:
         raise Http404
