@@ -142,7 +142,12 @@ def test_web_filing_says_the_paper_is_infected(client, dossiers, clamd, settings
     response = client.post(reverse("dossier-file", args=[dossiers.procedure.code]), form)
     assert response.status_code == 400
     assert "có chứa mã độc (Eicar-Test-Signature)" in response.content.decode()
-    assert Dossier.objects.count() == 0 and stored_files(settings) == []
+    # The clean paper is kept with a draft (the citizen picks only the refused one again); the
+    # infected file is stored nowhere.
+    draft = Dossier.objects.get()
+    assert draft.status == Dossier.Status.DRAFT and [f.original_name for f in draft.files.all()] == ["paper.pdf"]
+    assert len(stored_files(settings)) == 1
+    assert all(INFECTED_PDF not in path.read_bytes() for path in stored_files(settings))
 
 
 def test_web_filing_says_the_check_is_unavailable(client, dossiers, clamd_down, settings):

@@ -77,7 +77,10 @@ def file_online(request, procedure_code):
     form_values = eforms.read_form(procedure, request.POST) if request.method == "POST" else None
     form_errors = {}
     if request.method == "POST":
-        uploads, refused = check_papers(papers, request.FILES)
+        try:
+            uploads, refused = check_papers(papers, request.FILES)
+        except DomainError as exc:  # the malware scanner is down: nothing could be checked, nothing is kept
+            uploads, refused = [], [exc]
         for error in refused:
             form.add_error(None, error.message)
         if form.is_valid() and not refused:
