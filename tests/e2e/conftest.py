@@ -186,6 +186,22 @@ def desktop_page(browser, live_server, transactional_db, request):
     yield from _open_page(browser, live_server, request, dict(VIEWPORTS["desktop"]))
 
 
+REVIEW = Path("/tmp/shots")  # outside the repository, where reviewers look at a session's screenshots
+
+
+def keep_for_review(source, name: str) -> None:
+    """Keep a screenshot for reviewers as /tmp/shots/<name>.png (best effort): a copy of one the
+    `shot` fixture took (a Path), or a full-page screenshot of a page."""
+    try:
+        REVIEW.mkdir(parents=True, exist_ok=True)
+        if isinstance(source, Path):
+            shutil.copy(source, REVIEW / f"{name}.png")
+        else:
+            source.screenshot(path=str(REVIEW / f"{name}.png"), full_page=True)
+    except OSError:
+        pass
+
+
 @pytest.fixture
 def shot():
     def take(page, label: str = ""):

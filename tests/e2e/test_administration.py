@@ -4,24 +4,11 @@ cannot; adds a department and a day off."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from tests.e2e.conftest import do_login, do_logout, horizontal_overflow
+from tests.e2e.conftest import do_login, do_logout, horizontal_overflow, keep_for_review
 
 BOTH = pytest.mark.parametrize("page", ["phone", "desktop"], indirect=True)
-SHOTS = Path("/tmp/shots")
-
-
-def keep(path: Path, name: str) -> None:
-    """A copy outside the repository for reviewers (best effort)."""
-    try:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, SHOTS / name)
-    except OSError:
-        pass
 
 
 @BOTH
@@ -30,25 +17,25 @@ def test_agency_admin_adds_and_deactivates_an_official(page, demo_org, shot):
     do_login(page, demo_org.accounts["quantri"])
     page.goto("/can-bo/can-bo/")
     assert horizontal_overflow(page) <= 0
-    keep(shot(page, "list"), f"admin-officials-{width}.png")
+    keep_for_review(shot(page, "list"), f"admin-officials-{width}")
     page.get_by_role("link", name="Thêm cán bộ").click()
     page.get_by_label("Tên đăng nhập").fill("stp.moi")
     page.get_by_label("Họ và tên").fill("Trần Thị Mới")
     page.get_by_label("Chức vụ").fill("Chuyên viên Phòng Hành chính tư pháp")
     page.get_by_label("Chuyên viên", exact=True).check()
     assert horizontal_overflow(page) <= 0
-    keep(shot(page, "create"), f"admin-official-create-{width}.png")
+    keep_for_review(shot(page, "create"), f"admin-official-create-{width}")
     page.get_by_role("button", name="Thêm cán bộ").click()
     password = page.get_by_test_id("one-time-password").inner_text()
     assert len(password) == 14
     assert horizontal_overflow(page) <= 0
-    keep(shot(page, "password"), f"admin-official-password-{width}.png")
+    keep_for_review(shot(page, "password"), f"admin-official-password-{width}")
 
     do_logout(page)
     do_login(page, "stp.moi", password)
     assert page.get_by_test_id("must-change").is_visible()  # the one-time password is replaced first
     assert horizontal_overflow(page) <= 0
-    keep(shot(page, "change"), f"admin-password-change-{width}.png")
+    keep_for_review(shot(page, "change"), f"admin-password-change-{width}")
     page.locator("#id_old_password").fill(password)
     page.locator("#id_password1").fill("Song-Huong-xanh-2026")
     page.locator("#id_password2").fill("Song-Huong-xanh-2026")
@@ -63,7 +50,7 @@ def test_agency_admin_adds_and_deactivates_an_official(page, demo_org, shot):
     page.goto("/can-bo/can-bo/?q=stp.moi")
     page.get_by_role("link", name="Trần Thị Mới").click()
     assert horizontal_overflow(page) <= 0
-    keep(shot(page, "detail"), f"admin-official-detail-{width}.png")
+    keep_for_review(shot(page, "detail"), f"admin-official-detail-{width}")
     page.get_by_role("button", name="Khóa tài khoản").click()
     assert page.get_by_text("Đã khóa tài khoản stp.moi").is_visible()
     do_logout(page)
@@ -84,7 +71,7 @@ def test_agency_admin_adds_a_department_and_a_day_off(page, demo_org, shot):
     page.get_by_role("button", name="Thêm phòng ban").click()
     assert page.get_by_text("Đã thêm phòng ban Tổ Số hóa hồ sơ.").is_visible()
     assert horizontal_overflow(page) <= 0
-    keep(shot(page, "agency"), f"admin-agency-{width}.png")
+    keep_for_review(shot(page, "agency"), f"admin-agency-{width}")
 
     page.goto("/can-bo/lich-lam-viec/?nam=2031")
     page.get_by_role("link", name="Thêm ngày nghỉ, làm bù").click()
@@ -94,6 +81,6 @@ def test_agency_admin_adds_a_department_and_a_day_off(page, demo_org, shot):
     assert page.get_by_text("Thứ 2, 03/03/2031").is_visible()
     assert page.get_by_text("Thông báo số 12/TB-STP").is_visible()
     assert horizontal_overflow(page) <= 0
-    keep(shot(page, "calendar"), f"admin-calendar-{width}.png")
+    keep_for_review(shot(page, "calendar"), f"admin-calendar-{width}")
     page.goto("/can-bo/lich-lam-viec/?nam=2031")
     assert page.get_by_text("Thứ 2, 03/03/2031 — Thông báo số 12/TB-STP").is_visible()

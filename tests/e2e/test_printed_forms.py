@@ -5,15 +5,13 @@ is refused and the refusal form is printed from the dossier page, where the cont
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from tests.e2e.conftest import horizontal_overflow
+from tests.e2e.conftest import horizontal_overflow, keep_for_review
 
 PROCEDURE = "2.000488"  # Cấp Phiếu lý lịch tư pháp, Sở Tư pháp
-SHOTS = Path("/tmp/shots")
 
 
 def pdf_text(content: bytes) -> str:
@@ -21,8 +19,7 @@ def pdf_text(content: bytes) -> str:
 
 
 def save(page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"print-{name}.png"), full_page=True)
+    keep_for_review(page, f"print-{name}")
 
 
 @pytest.mark.parametrize("page", ["phone", "desktop"], indirect=True)

@@ -6,13 +6,11 @@ his approval and "Việc cần xử lý" lists them, the overdue one first."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import do_login, horizontal_overflow
+from tests.e2e.conftest import do_login, horizontal_overflow, keep_for_review
 
-SHOTS = Path("/tmp/shots")
 AGENCY = "000.00.12.H57"  # Sở Tư pháp, whose demo officers are stp.*
 
 
@@ -22,8 +20,7 @@ def assert_fits(page):
 
 
 def save(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"queues-{name}-{page.viewport_size['width']}.png"), full_page=True)
+    keep_for_review(page, f"queues-{name}-{page.viewport_size['width']}")
 
 
 def setup_work():
@@ -93,7 +90,6 @@ def test_counter_accepts_several_and_forwards_to_a_person(page, demo_world):
     receipts = page.get_by_test_id("receipts")
     pdf = page.request.get(receipts.get_attribute("href"))
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
-    (SHOTS / "queues-receipts.pdf").write_bytes(pdf.body())
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(pdf.body()))

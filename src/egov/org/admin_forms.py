@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 
 from egov.core.models import CalendarException
-from egov.org.forms import PHONE_RE
+from egov.org.forms import cleaned_phone
 from egov.org.models import Agency, Department
 from egov.org.roles import Role
 
@@ -44,10 +42,7 @@ class OfficialForm(forms.Form):
         self.fields["roles"].choices = role_choices(actor)
 
     def clean_phone(self):
-        phone = re.sub(r"[\s.-]", "", self.cleaned_data.get("phone") or "")
-        if phone and not PHONE_RE.match(phone):
-            raise forms.ValidationError("Số điện thoại không hợp lệ (ví dụ 0912345678).")
-        return phone or None
+        return cleaned_phone(self.cleaned_data.get("phone"))
 
     def clean_email(self):
         return (self.cleaned_data.get("email") or "").strip().lower()

@@ -12,6 +12,15 @@ from egov.org.models import User
 PHONE_RE = re.compile(r"^(0|\+84)\d{9,10}$")
 
 
+def cleaned_phone(value: str | None) -> str | None:
+    """A phone number as accounts keep it (spaces, dots and dashes dropped), or None; the one check
+    of the sign-up, account and administration forms."""
+    phone = re.sub(r"[\s.-]", "", value or "")
+    if phone and not PHONE_RE.match(phone):
+        raise forms.ValidationError("Số điện thoại không hợp lệ (ví dụ 0912345678).")
+    return phone or None
+
+
 class LoginForm(forms.Form):
     username = forms.CharField(label="Tên đăng nhập, email hoặc số điện thoại", max_length=150,
                                widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
@@ -55,10 +64,7 @@ class CitizenRegistrationForm(forms.Form):
     password2 = forms.CharField(label="Nhập lại mật khẩu", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def clean_phone(self):
-        phone = re.sub(r"[\s.-]", "", self.cleaned_data.get("phone") or "")
-        if phone and not PHONE_RE.match(phone):
-            raise forms.ValidationError("Số điện thoại không hợp lệ (ví dụ 0912345678).")
-        return phone or None
+        return cleaned_phone(self.cleaned_data.get("phone"))
 
     def clean_email(self):
         # Whether the address is taken is never said here (accounts.request_registration).
