@@ -475,3 +475,42 @@ def test_signature_in_an_unsupported_format_is_listed_not_trusted(pki):
         "Chưa xác định được hiệu lực chữ ký của ô ForeignSignature: "
         "chữ ký dùng định dạng không được hỗ trợ, không kiểm tra được."
     )
+
+
+def test_junk_after_the_end_of_a_signed_pdf_is_not_read_and_not_covered(document, leader, pki, monkeypatch):
+    from egov.signing import verify
+
+    signed = sign_pdf(document, identity=leader)
+    padded = signed + bytes(range(256)) * 8000  # 2 MB after %%EOF (an upload padded to cost CPU)
+    read = []
+    real_reader = verify.PdfFileReader
+    monkeypatch.setattr(verify, "PdfFileReader", lambda stream, **kw: read.append(len(stream.getvalue()))
+                        or real_reader(stream, **kw))
+
+    report = verify_pdf(padded, trust_roots=pki.trust_roots)
+
+    assert read == [len(signed)]  # pyHanko never scans the tail
+    (sig,) = report.signatures
+    assert sig.intact and sig.trusted and not sig.covers_whole_document
+    assert any("2.048.000 byte không thuộc tài liệu" in w for w in sig.warnings)
+    # A short tail, as the standard allows, is read as it is.
+    read.clear()
+    (sig,) = verify_pdf(signed + b"\n" * 100, trust_roots=pki.trust_roots).signatures
+    assert read == [len(signed) + 100] and not any("không thuộc tài liệu" in w for w in sig.warnings)
+
+
+def test_a_pdf_without_an_end_marker_is_refused_at_once(document, leader):
+    body = document[: document.rindex(b"%%EOF")] + b"x" * 1_000_000
+    with pytest.raises(SigningError) as refused:
+        verify_pdf(body, trust_roots=[])
+    assert refused.value.code == "not_pdf"
+    with pytest.raises(SigningError) as refused:
+        sign_pdf(body, identity=leader)
+    assert refused.value.code == "malformed_pdf"  # it starts as a PDF: broken, not foreign
+
+
+def test_signing_a_padded_pdf_signs_the_document_without_its_tail(document, leader, pki):
+    signed = sign_pdf(document + b"\0" * 50_000, identity=leader)
+    assert signed.startswith(document) and b"\0" * 50_000 not in signed
+    report = verify_pdf(signed, trust_roots=pki.trust_roots)
+    assert report.verdict == "valid" and report.signatures[0].covers_whole_document

@@ -23,6 +23,26 @@ def _require_pdf_header(pdf: bytes) -> None:
         raise SigningError(MSG_NOT_PDF, code="not_pdf")
 
 
+# The PDF standard puts %%EOF within the file's last 1024 bytes. pyHanko looks for it line by line
+# from the end, about 140 ms of CPU for each megabyte appended after it: an upload padded with junk
+# would cost seconds. A longer tail is cut off before pyHanko reads the file.
+TAIL_ALLOWED = 1024
+
+
+def pdf_without_tail(pdf: bytes, *, no_end: SigningError | None = None) -> tuple[bytes, int]:
+    """The PDF up to its last %%EOF and that line's end, and how many bytes after it were cut off
+    (0 when the tail is within what the standard allows, and nothing is cut). A file with no %%EOF
+    at all is refused with `no_end` (not a PDF, by default): what pyHanko would say after its scan."""
+    end = pdf.rfind(b"%%EOF")
+    if end < 0:
+        raise no_end or SigningError(MSG_NOT_PDF, code="not_pdf")
+    stop = end + len(b"%%EOF")
+    while stop < len(pdf) and stop < end + 7 and pdf[stop] in b"\r\n":
+        stop += 1
+    tail = len(pdf) - stop
+    return (pdf, 0) if tail <= TAIL_ALLOWED else (bytes(pdf[:stop]), tail)
+
+
 def _validation_context(trust_roots, *, other_certs=(), allow_fetching, revocation_mode):
     return ValidationContext(
         trust_roots=[_load_cert(c) for c in trust_roots],

@@ -35,6 +35,7 @@ from .common import (  # noqa: F401  (public names stay importable from here)
     _pyca_cn,
     _require_pdf_header,
     _validation_context,
+    pdf_without_tail,
 )
 from .errors import SigningError
 from .stamp import (  # noqa: F401
@@ -233,6 +234,8 @@ def _signing_failure(exc: Exception) -> tuple[str, str]:
 
 def _open_for_signing(pdf: bytes) -> IncrementalPdfFileWriter:
     _require_pdf_header(pdf)
+    # A long junk tail is not part of the document: it is signed without it.
+    pdf, _ = pdf_without_tail(pdf, no_end=SigningError(MSG_MALFORMED, code="malformed_pdf"))
     try:
         # strict=False: real-world PDFs (scanners, office suites) often carry small xref errors
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)

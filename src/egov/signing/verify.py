@@ -29,6 +29,7 @@ from .common import (
     _asn1_cn,
     _load_cert,
     _require_pdf_header,
+    pdf_without_tail,
 )
 from .errors import SigningError
 
@@ -102,6 +103,7 @@ def verify_pdf(
     of another moment than now (then nothing is fetched: only embedded data counts).
     """
     _require_pdf_header(pdf)
+    pdf, cut = pdf_without_tail(pdf)
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         if reader.encrypted:
@@ -153,6 +155,12 @@ def verify_pdf(
     for name in filled:
         if name not in checked:
             results.append(_unsupported(name))
+    if cut:
+        # The bytes cut off were never read, and no signature covers them.
+        for result in results:
+            result.covers_whole_document = False
+            result.warnings.append(f"Sau phần kết thúc của tệp PDF còn {cut:,} byte không thuộc tài liệu; ".replace(",", ".")
+                                   + "chữ ký không bao trùm phần này.")
     verdict, summary = _verdict(results)
     return VerificationReport(signatures=results, verdict=verdict, summary=summary)
 
