@@ -110,3 +110,24 @@ def test_rotation_reseals_the_exchange_peers_keys_too(settings, monkeypatch, cap
     assert outbound_key(peer) == "egov_ab_khoa"
     entry = AuditEntry.objects.get(action="signing.vault_key_rotated")
     assert entry.summary["others"] == {"egov.exchange.vault": 1}
+
+
+def test_rotation_reseals_the_webhook_secrets_too(settings, monkeypatch, capsys, certificates, agency):
+    from egov.org.roles import Role
+    from egov.signing.vault import open_sealed
+    from egov.webhooks import services
+    from egov.webhooks.delivery import secret_context
+    from tests.factories import make_api_key, make_official
+
+    client, _ = make_api_key(agency, "dossiers:read", name="LGSP tỉnh")
+    subscription, secret = services.subscribe(actor=make_official(Role.AGENCY_ADMIN, agency=agency), client=client,
+                                              url="http://127.0.0.1:9/hook", events=["dossier.status_changed"])
+    settings.SIGNING_KEY = NEW_KEY
+    with pytest.raises(SigningError):
+        open_sealed(subscription.secret_sealed, context=secret_context(subscription))
+    monkeypatch.setenv("EGOV_SIGNING_KEY_OLD", OLD_KEY)
+    rotate(capsys)
+    subscription.refresh_from_db()
+    assert open_sealed(subscription.secret_sealed, context=secret_context(subscription)).decode() == secret
+    entry = AuditEntry.objects.get(action="signing.vault_key_rotated")
+    assert entry.summary["others"] == {"egov.webhooks.vault": 1}

@@ -171,14 +171,15 @@ def rotate_vault_key(*, actor, old_secret: str) -> tuple[int, int]:
             certificate.vault_key_id = current
             certificate.save(update_fields=["pkcs12_sealed", "password_sealed", "vault_key_id"])
             rotated += 1
-        # Other apps' secrets in the vault (the exchange's keys to call its peers): each app's
+        # Other apps' secrets in the vault (the keys to call exchange peers, webhook secrets): each app's
         # `vault.rotate(old)` re-seals its rows the same way, in this transaction.
         others = {module.__name__: module.rotate(old)[0]
                   for module in egov_modules("vault", exclude=("egov.signing",))}
-        if rotated or any(others.values()):
+        others = {name: count for name, count in others.items() if count}
+        if rotated or others:
             record(actor, "signing.vault_key_rotated", object_type="signing.signingcertificate",
                    summary={"rotated": rotated, "unchanged": unchanged, "key_id": current,
-                            **({"others": others} if any(others.values()) else {})})
+                            **({"others": others} if others else {})})
     return rotated, unchanged
 
 

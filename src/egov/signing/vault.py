@@ -83,3 +83,28 @@ def open_sealed(sealed: bytes, *, context: str, secret: bytes | None = None) -> 
             "hoặc dữ liệu bị sửa).",
             code="vault_mismatch",
         ) from exc
+
+
+def reseal(rows, *, field: str, context, describe, old: bytes) -> tuple[int, int]:
+    """Re-seal `field` of each of `rows` (locked by the caller's queryset) under the current key, for
+    `egov keys rotate`: (re-sealed, already current). `context(row)` is the row's sealing context,
+    `describe(row)` names it in the error when neither key opens it, which rolls back the rotation."""
+    rotated = unchanged = 0
+    for row in rows:
+        sealed = getattr(row, field)
+        try:
+            open_sealed(sealed, context=context(row))
+        except SigningError:
+            pass
+        else:
+            unchanged += 1
+            continue
+        try:
+            plain = open_sealed(sealed, context=context(row), secret=old)
+        except SigningError as exc:
+            raise SigningError(f"{describe(row)} không mở được bằng khóa cũ lẫn khóa mới; chưa đổi khóa cho mục nào.",
+                               code="vault_mismatch") from exc
+        setattr(row, field, seal(plain, context=context(row)))
+        row.save(update_fields=[field])
+        rotated += 1
+    return rotated, unchanged
