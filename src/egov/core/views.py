@@ -11,13 +11,13 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import QuerySet
-from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.functional import cached_property
 
 from egov.core import scanning
-from egov.core.errors import DATABASE_DOWN, RETRY_AFTER_SECONDS, PermissionDenied
+from egov.core.errors import DATABASE_DOWN, RETRY_AFTER_SECONDS, NotFound, PermissionDenied
 from egov.core.tasks import queue_state
 
 PAGE_SIZE = 25
@@ -40,6 +40,14 @@ def favicon(request):
     from django.templatetags.static import static
 
     return HttpResponsePermanentRedirect(static("egov/favicon.ico"))
+
+
+def found_or_404(read, *args):
+    """`read(*args)` (a selector that raises NotFound for what the user may not see), or a 404 page."""
+    try:
+        return read(*args)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
 
 
 def forbidden(request, message: str | None = None):

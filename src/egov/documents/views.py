@@ -5,16 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from egov.core.errors import DomainError, NotFound, ValidationError
+from egov.core.errors import DomainError, ValidationError
 from egov.core.menu import work_counts
 from egov.core.storage import file_response
-from egov.core.views import paginate
+from egov.core.views import found_or_404, paginate
 from egov.documents import files, forms, panels, selectors, services, signatures
 from egov.documents.extraction import ExtractionError, extract_metadata
 from egov.documents.measures import document_measures
@@ -196,10 +195,7 @@ def detail(request, pk):
 
 
 def _visible_or_404(request, pk):
-    try:
-        return selectors.get_visible_document(request.user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
+    return found_or_404(selectors.get_visible_document, request.user, pk)
 
 
 def _respond(request, document, *, ok: str | None = None, error: str | None = None):

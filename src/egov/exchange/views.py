@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from egov.api.models import ApiKey
-from egov.core.errors import DomainError, NotFound
+from egov.core.errors import DomainError
 from egov.core.storage import file_response
-from egov.core.views import paginate
+from egov.core.views import found_or_404, paginate
 from egov.exchange import delivery as transport
 from egov.exchange import forms, inbound, selectors
 from egov.exchange import peers as peers_service
@@ -42,13 +41,6 @@ def _back(request, default: str):
     return redirect(default)
 
 
-def _or_404(read, *args):
-    try:
-        return read(*args)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-
-
 @staff_required("exchange.view")
 def inbox(request):
     state = request.GET.get("trang_thai", Message.State.ACCEPTED)
@@ -70,7 +62,7 @@ def inbox(request):
 
 @staff_required("exchange.view")
 def message_detail(request, pk):
-    message = _or_404(selectors.get_message, request.user, pk)
+    message = found_or_404(selectors.get_message, request.user, pk)
     deliveries = list(message.deliveries.all())
     return _render(request, "exchange/message.html", "exchange-inbox" if message.direction == "in" else "exchange-outbox", {
         "message": message, "deliveries": deliveries,
@@ -82,7 +74,7 @@ def message_detail(request, pk):
 
 @staff_required("exchange.view")
 def message_raw(request, pk):
-    message = _or_404(selectors.get_message, request.user, pk)
+    message = found_or_404(selectors.get_message, request.user, pk)
     return file_response(message.raw, filename=f"goi-tin-{message.pk}.xml", content_type="application/xml")
 
 
@@ -105,7 +97,7 @@ def outbox(request):
 @require_POST
 @staff_required("exchange.manage")
 def resend(request, pk):
-    delivery = _or_404(selectors.get_delivery, request.user, pk)
+    delivery = found_or_404(selectors.get_delivery, request.user, pk)
     try:
         transport.resend(actor=request.user, delivery=delivery)
     except DomainError as exc:

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from egov.core.errors import DomainError, NotFound, PermissionDenied
-from egov.core.views import forbidden, paginate
+from egov.core.errors import DomainError, PermissionDenied
+from egov.core.views import forbidden, found_or_404, paginate
 from egov.org import selectors, services
 from egov.org.access import staff_required
 from egov.org.admin_forms import (
@@ -27,13 +27,6 @@ from egov.org.admin_forms import (
 )
 from egov.org.permissions import can, visible_agencies
 from egov.org.roles import Role
-
-
-def _found(lookup, *args):
-    try:
-        return lookup(*args)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
 
 
 def _one_time_password_page(request, official, password):
@@ -72,7 +65,7 @@ def official_create(request):
 @staff_required("org.manage_officials")
 def official_detail(request, pk: int):
     actor = request.user
-    official = _found(selectors.official_visible_to, actor, pk)
+    official = found_or_404(selectors.official_visible_to, actor, pk)
     user = official.user
     form = OfficialForm(request.POST or None, actor=actor, agencies=visible_agencies(actor), initial={
         "full_name": user.full_name, "position": official.position, "agency": official.agency_id,
@@ -98,7 +91,7 @@ def official_detail(request, pk: int):
 
 
 def _official_action(request, pk: int, action):
-    official = _found(selectors.official_visible_to, request.user, pk)
+    official = found_or_404(selectors.official_visible_to, request.user, pk)
     try:
         message = action(official)
     except PermissionDenied as exc:
@@ -149,7 +142,7 @@ def official_reset_password(request, pk: int):
 @staff_required("org.edit_agency")
 def agency_detail(request, pk: int):
     actor = request.user
-    agency = _found(selectors.agency_visible_to, actor, pk)
+    agency = found_or_404(selectors.agency_visible_to, actor, pk)
     form = AgencyForm(request.POST or None, prefix="agency", initial={
         "name": agency.name, "short_name": agency.short_name, "address": agency.address,
         "phone": agency.phone, "email": agency.email})
@@ -173,7 +166,7 @@ def agency_detail(request, pk: int):
 @staff_required("org.edit_agency")
 def department_create(request, pk: int):
     actor = request.user
-    agency = _found(selectors.agency_visible_to, actor, pk)
+    agency = found_or_404(selectors.agency_visible_to, actor, pk)
     form = DepartmentForm(request.POST, prefix="department")
     if form.is_valid():
         try:
@@ -195,7 +188,7 @@ def department_create(request, pk: int):
 @staff_required("org.edit_agency")
 def department_edit(request, pk: int):
     actor = request.user
-    department = _found(selectors.department_visible_to, actor, pk)
+    department = found_or_404(selectors.department_visible_to, actor, pk)
     form = DepartmentForm(request.POST or None, initial={"name": department.name,
                                                          "short_name": department.short_name})
     if request.method == "POST" and form.is_valid():
