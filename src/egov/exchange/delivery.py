@@ -305,8 +305,7 @@ def resend(*, actor, delivery: Delivery) -> Delivery:
         peer = delivery.peer
         if delivery.recipient_id and delivery.to_code:
             peer = peers.route(delivery.to_code) or peer
-        peer, state = outbox._route(peer)
-        if state == Delivery.State.HELD:
+        if outbox.first_state(peer) == Delivery.State.HELD:
             raise StateError(_held_reason(peer), code="no_route")
         previous = delivery.state
         delivery.peer, delivery.state, delivery.attempts = peer, Delivery.State.PENDING, 0

@@ -18,6 +18,7 @@ from egov.documents.models import Document, Recipient
 from egov.exchange import edxml
 from egov.exchange.messages import document_id
 from egov.exchange.models import Delivery, Message, Peer, Received
+from egov.exchange.peers import route
 from egov.org.permissions import ensure_can
 
 # State secrets travel only by the channels the secrecy law allows (Luật Bảo vệ bí mật nhà nước 2018,
@@ -33,11 +34,11 @@ def _deliver_later(delivery: Delivery) -> None:
         queue(tasks.deliver, delivery_id=delivery.pk)
 
 
-def _route(peer: Peer | None) -> tuple[Peer | None, str]:
-    """The peer to send through and the delivery's first state."""
+def first_state(peer: Peer | None) -> str:
+    """A delivery's state through `peer`: pending, or held while there is nowhere to send it."""
     if peer is None or not peer.is_active or not peer.endpoint:
-        return peer, Delivery.State.HELD
-    return peer, Delivery.State.PENDING
+        return Delivery.State.HELD
+    return Delivery.State.PENDING
 
 
 def send_status(received: Received, code: str, *, description: str = "", staff: str = "",
@@ -56,8 +57,8 @@ def send_status(received: Received, code: str, *, description: str = "", staff: 
         peer=received.peer, api_key=received.api_key, sender_code=received.document.agency.code,
         document_key=received.document_key, status_code=code, document=received.document, received=received,
         description=description[:500], staff=staff[:255])
-    peer, state = _route(received.peer)
-    delivery = Delivery.objects.create(message=message, peer=peer, to_code=received.sender_code, state=state,
+    delivery = Delivery.objects.create(message=message, peer=received.peer, to_code=received.sender_code,
+                                       state=first_state(received.peer),
                                        next_attempt_at=timezone.now())
     _deliver_later(delivery)
     return delivery
@@ -75,10 +76,9 @@ def _document_message(document: Document, *, peer: Peer | None, business: int = 
         document=document, description=reason[:500], staff=staff[:255])
 
 
-def _delivery(message: Message, recipient: Recipient) -> Delivery:
-    from egov.exchange.peers import route
-
-    peer, state = _route(route(recipient.external_code))
+def _delivery(message: Message, recipient: Recipient, peer: Peer | None) -> Delivery:
+    """One delivery of `message` to `recipient` through `peer` (peers.route of its code)."""
+    state = first_state(peer)
     delivery = Delivery.objects.create(message=message, peer=peer, recipient=recipient,
                                        to_code=recipient.external_code, state=state, next_attempt_at=timezone.now(),
                                        last_error="" if state == Delivery.State.PENDING else _held(peer))
@@ -109,10 +109,8 @@ def send_document(document: Document, recipient: Recipient) -> Delivery:
                summary={"to": recipient.external_code, "document_key": message.document_key,
                         "error": CONFIDENTIAL_REFUSED})
         return delivery
-    from egov.exchange.peers import route
-
-    message = _document_message(document, peer=route(recipient.external_code))
-    return _delivery(message, recipient)
+    peer = route(recipient.external_code)
+    return _delivery(_document_message(document, peer=peer), recipient, peer)
 
 
 def recall(*, actor, document: Document, reason: str) -> Message:
@@ -136,7 +134,7 @@ def recall(*, actor, document: Document, reason: str) -> Message:
         staff = getattr(actor, "display_name", "") or ""
         message = _document_message(document, peer=None, business=edxml.BusinessDocType.RECALL, reason=reason,
                                     staff=staff)
-        deliveries = [_delivery(message, recipient) for recipient in recipients]
+        deliveries = [_delivery(message, recipient, route(recipient.external_code)) for recipient in recipients]
         record(actor, "exchange.recalled", document, agency=document.agency,
                summary={"reason": reason[:500], "to": [d.to_code for d in deliveries],
                         "held": [d.to_code for d in deliveries if d.state == Delivery.State.HELD]})

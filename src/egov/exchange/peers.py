@@ -195,5 +195,3 @@ def route(code: str) -> Peer | None:
     return row.peer if row is not None else None
 
 
-def remote_agency(code: str) -> RemoteAgency | None:
-    return RemoteAgency.objects.select_related("peer").filter(code=(code or "").strip()).first()
