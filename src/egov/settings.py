@@ -274,6 +274,16 @@ TRUSTED_PROXIES = env_list("EGOV_TRUSTED_PROXIES")
 trusted_networks(tuple(TRUSTED_PROXIES))  # a typo fails at start, not on the first request
 # Public tracking (web page, API, SMS) per client: codes are sequential, so this slows enumeration.
 RATE_TRACKING = parse_rate("EGOV_RATE_TRACKING", ENV.get("EGOV_RATE_TRACKING", "60/m"))
+# Citizen feedback (egov.feedback). The receiving office classifies and routes every feedback:
+# the agency with this code, or the root of the agency tree when unset.
+FEEDBACK_OFFICE = ENV.get("EGOV_FEEDBACK_OFFICE", "")
+# Days after the answer during which the sender may say "not fixed" and reopen it.
+FEEDBACK_REOPEN_DAYS = int(ENV.get("EGOV_FEEDBACK_REOPEN_DAYS", "10"))
+# Feedback sent per phone, per email and per client address (a flood is refused with 429).
+RATE_FEEDBACK = parse_rate("EGOV_RATE_FEEDBACK", ENV.get("EGOV_RATE_FEEDBACK", "5/h"))
+# One-time confirmation codes for anonymous senders: minutes valid, wrong tries allowed.
+FEEDBACK_CODE_MINUTES = int(ENV.get("EGOV_FEEDBACK_CODE_MINUTES", "15"))
+FEEDBACK_CODE_ATTEMPTS = int(ENV.get("EGOV_FEEDBACK_CODE_ATTEMPTS", "5"))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

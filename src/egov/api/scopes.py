@@ -10,5 +10,7 @@ SCOPES = {
     "signatures:verify": "Kiểm tra chữ ký số",
     "exchange:write": "Gửi, nhận văn bản liên thông",
     "sms:inbound": "Chuyển tin nhắn SMS đến (cổng SMS)",
+    "feedback:read": "Đọc phản ánh, kiến nghị",
+    "feedback:write": "Phân loại, xử lý, trả lời phản ánh, kiến nghị",
     "people:read": "Tra cứu công dân, doanh nghiệp theo số định danh",
 }
