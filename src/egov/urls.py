@@ -20,7 +20,7 @@ urlpatterns = [
     path("chu-ky-so/", include("egov.signing.urls")),
     path("lien-thong/", include("egov.exchange.urls")),
     path("can-bo/webhook/", include("egov.webhooks.urls")),
-    path("phan-anh/", include("egov.feedback.urls")),
+    path("", include("egov.feedback.urls")),  # its public "/phan-anh/", "/danh-gia/" and staff pages
     path("thong-ke/", include("egov.metrics.urls")),
     path("thanh-toan/", include("egov.payments.urls")),
     path("thong-bao/", include("egov.notify.urls")),

@@ -24,6 +24,7 @@ EXPECTED = {
     "dossier-list":                 (1,      1,         1,     0,    1,           1),
     "dossier-intake":               (1,      0,         0,     0,    0,           0),
     "dossier-stats":                (1,      1,         1,     0,    1,           1),
+    "service-rating-summary":       (0,      0,         1,     0,    1,           1),
     "procedure-manage":             (0,      0,         0,     0,    1,           1),
     "procedure-excel":              (0,      0,         0,     0,    1,           1),
     "documents:tasks":              (1,      1,         1,     1,    0,           0),

@@ -10,4 +10,6 @@ LABELS = {
     "feedback.made_private": "Chuyển phản ánh sang chế độ riêng tư",
     "feedback.sender_banned": "Chặn người gửi phản ánh",
     "feedback.sender_unbanned": "Bỏ chặn người gửi phản ánh",
+    # satisfaction with dossiers (egov.feedback.ratings)
+    "service_rating.created": "Đánh giá mức độ hài lòng về giải quyết hồ sơ",
 }

@@ -17,5 +17,7 @@ RULES = {
                              description="Duyệt và công khai trả lời phản ánh"),
     "feedback.moderate": Rule(Role.CLERK, Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN, subtree=True,
                               description="Kiểm duyệt phản ánh: ẩn, che thông tin, chặn người gửi"),
+    "feedback.ratings": Rule(Role.LEADER, Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN, scope="feedback:read", subtree=True,
+                             description="Xem đánh giá mức độ hài lòng về giải quyết hồ sơ của cơ quan"),
     "feedback.settings": Rule(Role.SYSTEM_ADMIN, description="Quản lý lĩnh vực và thời hạn xử lý phản ánh"),
 }

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
-urlpatterns: list = []
+from egov.feedback import views_ratings
+
+# Mounted at the site root: each view module spells its own prefixes (spec of issue 12).
+urlpatterns: list = [
+    path("", include(views_ratings.urlpatterns)),
+]

@@ -1,0 +1,5 @@
+from egov.core.menu import MenuItem
+
+MENU = [
+    MenuItem("Đánh giá hài lòng", "service-rating-summary", "feedback.ratings", order=115),
+]
