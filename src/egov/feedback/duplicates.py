@@ -24,12 +24,12 @@ from egov.feedback.models import Feedback
 from egov.org.models import AdministrativeUnit
 
 WINDOW_DAYS = 90
-CANDIDATES = 300
+CANDIDATES = 200
 # Half the Dice coefficient of the subjects' terms plus half that of the whole texts (words and
 # word pairs, the place's own words left out): from it, "probably the same".
 THRESHOLD = 0.3
 # Only the start of a long content is compared: the subject and the first lines say what it is about.
-_CONTENT_CHARS = 1500
+_CONTENT_CHARS = 600
 _WORD = re.compile(r"[a-z0-9]+")
 # Folded syllables too common in any Vietnamese sentence to say anything about the subject.
 STOP_WORDS = frozenset("""
@@ -109,11 +109,13 @@ def similar(*, subject: str, content: str, unit=None, address: str = "", limit: 
                   .order_by("-created_at", "-id"))
     if exclude is not None:
         candidates = candidates.exclude(pk=getattr(exclude, "pk", exclude))
-    ranked = []
+    ranked, places = [], {}
     for feedback in candidates[:CANDIDATES]:
         if unit_id is None and address_key(feedback.address) != key:
             continue
-        alike = wanted.likeness(_Text(feedback.subject, feedback.content), place | terms(feedback.address))
+        if feedback.address not in places:  # the reports of a street mostly share its address
+            places[feedback.address] = place | terms(feedback.address)
+        alike = wanted.likeness(_Text(feedback.subject, feedback.content), places[feedback.address])
         if alike >= THRESHOLD:
             ranked.append((alike, feedback))
     # The list is already newest first, and sort is stable: equal scores stay newest first.
