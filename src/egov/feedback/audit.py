@@ -1,6 +1,22 @@
 """Wording of the feedback audit actions (see `core.audit_labels`)."""
 
 LABELS = {
+    # the workflow (egov.feedback.services, submission)
+    "feedback.submitted": "Gửi phản ánh, kiến nghị",
+    "feedback.confirmed": "Xác nhận phản ánh bằng mã một lần",
+    "feedback.code_resent": "Gửi lại mã xác nhận phản ánh",
+    "feedback.routed": "Phân loại, chuyển phản ánh đến cơ quan có thẩm quyền",
+    "feedback.handler_assigned": "Phân công chuyên viên xử lý phản ánh",
+    "feedback.transferred": "Chuyển phản ánh sang cơ quan khác",
+    "feedback.sent_back": "Trả phản ánh về bộ phận tiếp nhận",
+    "feedback.closed": "Đóng phản ánh",
+    "feedback.marked_duplicate": "Đánh dấu phản ánh trùng",
+    "feedback.answer_drafted": "Dự thảo trả lời phản ánh",
+    "feedback.answer_returned": "Trả lại dự thảo trả lời phản ánh",
+    "feedback.answer_approved": "Duyệt trả lời phản ánh",
+    "feedback.reopened": "Người gửi mở lại phản ánh",
+    "feedback.rated": "Người gửi đánh giá trả lời phản ánh",
+    "feedback.escalated": "Phản ánh quá hạn, báo lãnh đạo",
     # moderation (egov.feedback.moderation)
     "feedback.hidden": "Ẩn phản ánh (kiểm duyệt)",
     "feedback.unhidden": "Bỏ ẩn phản ánh",

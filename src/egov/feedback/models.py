@@ -171,12 +171,17 @@ class FeedbackAnswer(models.Model):
         DRAFT = "draft", "Dự thảo chờ duyệt"
         APPROVED = "approved", "Đã duyệt"
         RETURNED = "returned", "Trả lại để sửa"
+        # Approved once, then the sender was not satisfied and reopened the feedback: no longer
+        # the feedback's answer (nor public), kept with its rating for the record.
+        REOPENED = "reopened", "Người gửi mở lại"
 
     feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="answers")
     text = models.TextField("nội dung trả lời")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     agency = models.ForeignKey("org.Agency", on_delete=models.PROTECT, related_name="+")
-    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None for an answer drafted through another system's API key (rows name people, keys are not).
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
     drafted_at = models.DateTimeField(auto_now_add=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")

@@ -1,8 +1,15 @@
+"""Feedback pages, mounted at the site root. Each view module defines its own `urlpatterns` and
+the lane that adds a module adds its line here: public pages (/phan-anh/...) and ratings
+(/danh-gia/...) spell their own prefixes; staff pages are under /can-bo/phan-anh/."""
+
 from django.urls import include, path
 
 from egov.feedback import views_ratings
 
-# Mounted at the site root: each view module spells its own prefixes (spec of issue 12).
-urlpatterns: list = [
-    path("", include(views_ratings.urlpatterns)),
+public_patterns: list = [*views_ratings.urlpatterns]
+staff_patterns: list = []
+
+urlpatterns = [
+    path("", include(public_patterns)),
+    path("can-bo/phan-anh/", include(staff_patterns)),
 ]
