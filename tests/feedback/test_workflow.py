@@ -19,7 +19,19 @@ from tests.feedback.factories import code_in, last_sms, make_feedback, officials
 
 pytestmark = pytest.mark.django_db
 S = Feedback.Status
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 3), "red").save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 
 
 @pytest.fixture
