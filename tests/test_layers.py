@@ -17,9 +17,11 @@ DOMAIN = 3
 # dossiers; webhooks above all three (they tell it what happened through signals).
 FORBIDDEN = {
     "signing": {"documents", "dossiers", "webhooks"},
-    "documents": {"exchange", "webhooks"},
-    "dossiers": {"exchange", "webhooks"},
+    "documents": {"exchange", "webhooks", "feedback"},
+    "dossiers": {"exchange", "webhooks", "feedback"},
     "exchange": {"webhooks"},
+    # Feedback tells webhooks what happened through its signal; it sits beside documents.
+    "feedback": {"webhooks", "exchange", "documents", "signing"},
 }
 ALLOWED = {
     # org's own router (the agency directory, /me, the calendar) is written against the API shell.
