@@ -284,6 +284,13 @@ RATE_FEEDBACK = parse_rate("EGOV_RATE_FEEDBACK", ENV.get("EGOV_RATE_FEEDBACK", "
 # One-time confirmation codes for anonymous senders: minutes valid, wrong tries allowed.
 FEEDBACK_CODE_MINUTES = int(ENV.get("EGOV_FEEDBACK_CODE_MINUTES", "15"))
 FEEDBACK_CODE_ATTEMPTS = int(ENV.get("EGOV_FEEDBACK_CODE_ATTEMPTS", "5"))
+# Online fee payment (egov.payments) over the VNPay merchant protocol. With nothing set, demo mode
+# serves its own sandbox gateway (/thanh-toan/sandbox/) with a secret derived from SECRET_KEY.
+VNPAY_TMN_CODE = ENV.get("EGOV_VNPAY_TMN_CODE", "")
+VNPAY_HASH_SECRET = ENV.get("EGOV_VNPAY_HASH_SECRET", "")
+VNPAY_URL = ENV.get("EGOV_VNPAY_URL", "")
+# Minutes a payment may wait at the gateway (vnp_ExpireDate) before it expires.
+PAYMENT_EXPIRE_MINUTES = int(ENV.get("EGOV_PAYMENT_EXPIRE_MINUTES", "15"))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
