@@ -184,6 +184,7 @@ def close(actor, feedback: Feedback, *, reason: str, not_competent: bool = False
 def mark_duplicate(actor, feedback: Feedback, original: Feedback) -> Feedback:
     """Close a feedback as a duplicate of another (trùng): the sender is told which to follow."""
     _closing_permission(actor, feedback)
+    original = Feedback.objects.select_related("duplicate_of").get(pk=original.pk)  # as it stands now
     if original.duplicate_of_id:  # point at the feedback that is followed, not at another duplicate
         original = original.duplicate_of
     if original.pk == feedback.pk:
