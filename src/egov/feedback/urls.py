@@ -4,9 +4,9 @@ the lane that adds a module adds its line here: public pages (/phan-anh/...) and
 
 from django.urls import include, path
 
-from egov.feedback import views_ratings
+from egov.feedback import views_public, views_ratings
 
-public_patterns: list = [*views_ratings.urlpatterns]
+public_patterns: list = [*views_public.urlpatterns, *views_ratings.urlpatterns]
 staff_patterns: list = []
 
 urlpatterns = [
