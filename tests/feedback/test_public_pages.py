@@ -8,7 +8,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from egov.feedback.models import Feedback, FeedbackAnswer, FeedbackField, FeedbackRating

@@ -73,8 +73,14 @@ def home(request):
 
 
 # -- sending ----------------------------------------------------------------------------------
+def _citizen(request):
+    """The signed-in citizen or business, or None: an official sends feedback like anyone else."""
+    user = request.user
+    return user if user.is_authenticated and not user.is_official else None
+
+
 def _initial(user) -> dict:
-    if not user.is_authenticated or user.is_official:
+    if user is None:
         return {}
     return {"name": user.organization_name or user.full_name, "phone": user.phone or "", "email": user.email}
 
@@ -91,8 +97,8 @@ def _similar(data: dict) -> list[Feedback]:
 def send(request):
     """Gửi phản ánh: the form, the "similar feedback" check (a server round trip), and the sending."""
     units = list(mapsvg.province_units())
-    form = FeedbackForm(request.POST or None, request.FILES or None, user=request.user, units=units,
-                        initial=_initial(request.user))
+    form = FeedbackForm(request.POST or None, request.FILES or None, user=_citizen(request), units=units,
+                        initial=_initial(_citizen(request)))
     context = {"form": form, "map": mapsvg.render(units), "checked": False, "similar": []}
     status = 200
     if request.method == "POST":
@@ -113,7 +119,7 @@ def send(request):
 
 def _submit(request, form) -> tuple[Feedback | None, int]:
     data = form.cleaned_data
-    user = request.user if request.user.is_authenticated and not request.user.is_official else None
+    user = _citizen(request)
     try:
         feedback, _created = services.submit(
             subject=data["subject"], content=data["content"], name=data["name"], phone=data["phone"],
