@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -42,7 +41,7 @@ def remember(request, feedback: Feedback) -> None:
 
 
 def _by_code(code: str) -> Feedback:
-    feedback = Feedback.objects.filter(code=(code or "").strip().upper()[:30]).first()
+    feedback = selectors.by_code((code or "")[:40])
     if feedback is None:
         raise Http404("Không tìm thấy phản ánh.")
     return feedback
@@ -131,10 +130,21 @@ def _submit(request, form) -> tuple[Feedback | None, int]:
         form.add_error(None, exc.message)
         return None, 429
     except DomainError as exc:
-        field = exc.details.get("field")
-        form.add_error(field if field in form.fields else None, exc.message)
+        form.add_error(_field_of(exc, form), exc.message)
         return None, exc.status if exc.status < 500 else 400
     return feedback, 200
+
+
+# The services' error codes that name a field of the form other than their own name.
+FIELD_OF_CODE = {"contact": "phone", "too_many_files": "files", "bad_image": "files"}
+
+
+def _field_of(error: DomainError, form) -> str | None:
+    """The form field an error from services.submit belongs next to, or None (above the form)."""
+    name = FIELD_OF_CODE.get(error.code, error.code)
+    if name not in form.fields and "file" in error.code:
+        name = "files"
+    return name if name in form.fields and not form.fields[name].widget.is_hidden else None
 
 
 def _after_sending(request, feedback: Feedback):
@@ -213,18 +223,14 @@ def track(request):
     except RateLimited as exc:
         context["refused"] = exc.message
         return render(request, "feedback/public/track.html", context, status=429)
-    result = selectors.track(code.upper())
+    result = selectors.track(code)
     if result is None:
         return render(request, "feedback/public/track.html", context, status=404)
     context["result"] = result
-    feedback = Feedback.objects.get(code=result["code"])
+    feedback = selectors.by_code(result["code"])
     if selectors.sender_may_act(request.user, request.session, feedback):
         context.update(_sender_actions(feedback))
     return render(request, "feedback/public/track.html", context)
-
-
-def _answer(feedback: Feedback) -> FeedbackAnswer | None:
-    return feedback.answers.filter(status=FeedbackAnswer.Status.APPROVED).first()
 
 
 def _sender_actions(feedback: Feedback, *, rate_form=None, reopen_form=None) -> dict:
@@ -232,7 +238,7 @@ def _sender_actions(feedback: Feedback, *, rate_form=None, reopen_form=None) -> 
     context = {"is_sender": True}
     if feedback.status != Feedback.Status.ANSWERED:
         return context
-    answer = _answer(feedback)
+    answer = selectors.current_answer(feedback)
     if answer is not None and not hasattr(answer, "rating"):
         context["rate_form"] = rate_form or RateForm()
     elif answer is not None:
@@ -300,19 +306,20 @@ def published(request):
 @citizen_required
 def mine(request):
     """Phản ánh của tôi: what the signed-in citizen sent, newest first."""
-    sent = Feedback.objects.filter(Q(sender=request.user)).select_related("field", "unit").order_by("-created_at", "-id")
+    sent = Feedback.objects.filter(sender=request.user).select_related("field", "unit").order_by("-created_at", "-id")
     return render(request, "feedback/public/mine.html", {"page": paginate(request, sent)})
 
 
+# Mounted at the site root (feedback/urls.py): the public pages spell their prefix.
 urlpatterns = [
-    path("", home, name="feedback-home"),
-    path("gui/", send, name="feedback-send"),
-    path("gui/tuong-tu/", similar, name="feedback-similar"),
-    path("xac-nhan/<str:code>/", confirm, name="feedback-confirm"),
-    path("xac-nhan/<str:code>/gui-lai/", resend, name="feedback-resend"),
-    path("tra-cuu/", track, name="feedback-track"),
-    path("tra-cuu/<str:code>/danh-gia/", rate, name="feedback-rate"),
-    path("tra-cuu/<str:code>/mo-lai/", reopen, name="feedback-reopen"),
-    path("cong-khai/", published, name="feedback-published"),
-    path("cua-toi/", mine, name="feedback-mine"),
+    path("phan-anh/", home, name="feedback-home"),
+    path("phan-anh/gui/", send, name="feedback-send"),
+    path("phan-anh/gui/tuong-tu/", similar, name="feedback-similar"),
+    path("phan-anh/xac-nhan/<str:code>/", confirm, name="feedback-confirm"),
+    path("phan-anh/xac-nhan/<str:code>/gui-lai/", resend, name="feedback-resend"),
+    path("phan-anh/tra-cuu/", track, name="feedback-track"),
+    path("phan-anh/tra-cuu/<str:code>/danh-gia/", rate, name="feedback-rate"),
+    path("phan-anh/tra-cuu/<str:code>/mo-lai/", reopen, name="feedback-reopen"),
+    path("phan-anh/cong-khai/", published, name="feedback-published"),
+    path("phan-anh/cua-toi/", mine, name="feedback-mine"),
 ]
