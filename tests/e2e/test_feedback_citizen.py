@@ -4,11 +4,11 @@ schematic map, confirms it with the one-time code from the SMS log, and tracks i
 from __future__ import annotations
 
 import io
-import re
 
 import pytest
 
 from tests.e2e.conftest import horizontal_overflow
+from tests.feedback.factories import code_in, last_sms
 
 PHONE = "0905123456"
 
@@ -35,7 +35,6 @@ def jpeg_with_gps(path):
 @pytest.mark.parametrize("page", ["phone"], indirect=True)
 def test_an_anonymous_citizen_sends_a_feedback_with_a_photo_confirms_and_tracks_it(page, demo_org, shot, tmp_path):
     from egov.feedback.models import Feedback, FeedbackFile
-    from egov.notify.models import SmsMessage
 
     page.goto("/phan-anh/")
     assert_fits(page)
@@ -44,7 +43,7 @@ def test_an_anonymous_citizen_sends_a_feedback_with_a_photo_confirms_and_tracks_
     assert_fits(page)
 
     page.get_by_label("Tiêu đề").fill("Đèn đường hỏng trước chợ")
-    page.get_by_label("Nội dung").fill("Ba bóng đèn đường trước cổng chợ tắt từ tuần trước, buổi tối rất tối.")
+    page.get_by_role("textbox", name="Nội dung").fill("Ba bóng đèn đường trước cổng chợ tắt từ tuần trước, buổi tối rất tối.")
     # The map shows once its script runs; a tap picks the ward and the point.
     tile = page.get_by_test_id("feedback-map").locator(".fb-tile").nth(2)
     ward = tile.get_attribute("data-name")
@@ -67,8 +66,7 @@ def test_an_anonymous_citizen_sends_a_feedback_with_a_photo_confirms_and_tracks_
     assert "nhật ký tin nhắn" in page.content()  # demo mode says where the code is
     assert_fits(page)
     shot(page, "confirm")
-    sms = SmsMessage.objects.filter(phone=PHONE).latest("id")
-    otp = re.search(r"\b(\d{6})\b", sms.text).group(1)
+    otp = code_in(last_sms(PHONE))
     page.get_by_label("Mã xác nhận").fill(otp)
     with page.expect_navigation():
         page.get_by_test_id("confirm-feedback").click()

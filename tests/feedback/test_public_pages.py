@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 
 from egov.feedback.models import Feedback, FeedbackAnswer, FeedbackField, FeedbackRating
-from egov.notify.models import SmsMessage
 from egov.org.models import AdministrativeUnit
 from tests.factories import PASSWORD, make_agency, make_citizen, make_official
+from tests.feedback.factories import code_in, last_sms
 
 SEND = "/phan-anh/gui/"
 TRACK = "/phan-anh/tra-cuu/"
@@ -103,10 +103,12 @@ def test_a_bad_phone_number_is_refused_on_the_form(client, place):
     assert "Số điện thoại không hợp lệ" in response.content.decode()
 
 
-def test_an_anonymous_sender_confirms_with_the_code_sent_by_sms_then_tracks(client, place):
-    response = client.post(SEND, {"subject": "Cây đổ chắn đường", "content": "Cây đổ sau mưa, chắn lối đi.",
-                                  "unit": place.wards[1].pk, "phone": "0987654321", "publish_consent": "on",
-                                  "map_x": "0.5", "map_y": "0.25", "token": "once", "send": "1"})
+def test_an_anonymous_sender_confirms_with_the_code_sent_by_sms_then_tracks(client, place,
+                                                                           django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(SEND, {"subject": "Cây đổ chắn đường", "content": "Cây đổ sau mưa, chắn lối đi.",
+                                      "unit": place.wards[1].pk, "phone": "0987654321", "publish_consent": "on",
+                                      "map_x": "0.5", "map_y": "0.25", "token": "once", "send": "1"})
     feedback = Feedback.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/phan-anh/xac-nhan/{feedback.code}/"
     assert feedback.status == Feedback.Status.PENDING and feedback.unit == place.wards[1]
@@ -115,7 +117,7 @@ def test_an_anonymous_sender_confirms_with_the_code_sent_by_sms_then_tracks(clie
 
     page = client.get(response["Location"])
     assert "***4321" in page.content.decode() and feedback.code in page.content.decode()
-    otp = re.search(r"\b(\d{6})\b", SmsMessage.objects.filter(phone="0987654321").latest("id").text).group(1)
+    otp = code_in(last_sms("0987654321"))
     wrong = client.post(response["Location"], {"otp": "000000" if otp != "000000" else "111111"})
     assert wrong.status_code == 400 and Feedback.objects.get().status == Feedback.Status.PENDING
     done = client.post(response["Location"], {"otp": otp})
