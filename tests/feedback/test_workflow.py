@@ -13,6 +13,7 @@ from egov.core.models import AuditEntry
 from egov.feedback import selectors, services
 from egov.feedback.models import Feedback, FeedbackAnswer, FeedbackEvent, FeedbackFile
 from egov.feedback.signals import feedback_event
+from egov.notify.models import SmsMessage
 from egov.org.roles import Role
 from tests.factories import make_citizen, make_official
 from tests.feedback.factories import code_in, last_sms, make_feedback, officials_of
@@ -59,6 +60,8 @@ def test_an_anonymous_feedback_waits_for_its_code_and_reaches_the_office_once_co
     otp = code_in(sms)
     assert otp and feedback.code in sms and len(sms) <= 160 and sms.isascii()
     assert otp not in feedback.confirmations.get().code_hash  # only a hash is kept
+    # Filed under the receiving office: its staff (in demo mode, anyone trying) read it in the SMS log.
+    assert SmsMessage.objects.get(phone="0912345678").agency_id == office.office.pk
     with django_capture_on_commit_callbacks(execute=True):
         services.confirm(feedback.code.lower(), otp)
     feedback.refresh_from_db()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from egov.core.errors import StateError, ValidationError
 from egov.feedback import selectors, services
 from egov.feedback.models import Feedback, FeedbackAnswer, FeedbackRating
-from egov.feedback.notices import EMAIL, SMS, SMS_LIMIT
+from egov.feedback.notices import CODE_SMS, EMAIL, LEADERS_SMS, SMS, SMS_LIMIT
 from tests.feedback.factories import last_sms, make_feedback
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +84,15 @@ def test_every_sms_fits_one_unaccented_message():
         message = text.format(**longest)
         assert message.isascii() and len(message) <= SMS_LIMIT, what
         assert what in EMAIL
+    for text in (CODE_SMS, LEADERS_SMS):
+        message = text.format(otp="123456", minutes=15, **longest)
+        assert message.isascii() and len(message) <= SMS_LIMIT
+
+
+def test_the_published_answer_is_found_by_the_public_search_until_reopened(office):
+    from egov.feedback.search import published
+
+    feedback = make_feedback(S.ANSWERED, agency=office.ward, answer="Đã thay bóng đèn đường Lê Lợi.")
+    assert list(published("bong den")) == list(FeedbackAnswer.objects.filter(feedback=feedback))
+    services.reopen(feedback, reason="Đèn lại hỏng")
+    assert not published("bong den").exists()

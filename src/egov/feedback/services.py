@@ -19,11 +19,11 @@ from egov.core import storage
 from egov.core.actors import account_of
 from egov.core.calendar import calendar_for
 from egov.core.errors import PermissionDenied, StateError, ValidationError
-from egov.core.text import fold
 from egov.feedback import files as feedback_files
 from egov.feedback import notices, privacy, selectors
 from egov.feedback.common import announce, audit, event, lock, save
 from egov.feedback.models import Feedback, FeedbackAnswer, FeedbackFile, FeedbackRating
+from egov.feedback.search import folded_for
 from egov.feedback.submission import (  # noqa: F401  (the services API: callers import from here)
     EXTENSIONS,
     confirm,
@@ -285,7 +285,7 @@ def approve_answer(actor, feedback: Feedback, *, public_text: str | None = None,
         answer.is_published = bool(publish and current.publish_consent and not current.is_private
                                    and not current.is_hidden)
         answer.published_at = now if answer.is_published else None
-        answer.search_folded = fold(f"{answer.public_subject} {answer.public_text}")
+        answer.search_folded = folded_for(answer)  # what search.published finds it by
         answer.save()
         current.status, current.answered_at = S.ANSWERED, now
         save(current, feedback)
