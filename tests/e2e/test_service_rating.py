@@ -88,8 +88,16 @@ def test_the_signed_in_applicant_rates_from_their_dossier_and_the_leader_reads_i
     from tests.factories import PASSWORD
 
     dossier, citizen, leader = returned_dossier(settings, live_server)
+    width = page.viewport_size["width"]
+    # The public tracking page of a returned dossier links to the rating, for its applicant.
+    page.goto(f"/ho-so/tra-cuu/{dossier.code}/")
+    assert page.get_by_test_id("rate-link").is_visible()
+    assert_fits(page)
+    keep_for_review(shot(page, "tracking"), f"ratings-tracking-{width}")
     do_login(page, citizen.username, PASSWORD)
     page.goto(f"/ho-so/cua-toi/{dossier.pk}/")
+    assert_fits(page)
+    keep_for_review(shot(page, "mine"), f"ratings-mine-{width}")
     with page.expect_navigation():
         page.get_by_test_id("rate-link").click()
     assert page.get_by_test_id("rating-code").inner_text() == dossier.code
@@ -107,5 +115,4 @@ def test_the_signed_in_applicant_rates_from_their_dossier_and_the_leader_reads_i
     assert page.get_by_test_id("rating-total").inner_text() == "1"
     assert page.get_by_text("Phải chờ lâu ở quầy.").is_visible()
     assert_fits(page)
-    width = page.viewport_size["width"]
     keep_for_review(shot(page, "summary"), f"ratings-summary-{width}")

@@ -1,6 +1,8 @@
 """The rules of rating a dossier's service (đánh giá mức độ hài lòng): only once it has its result,
 once per dossier, only by the link's holder or the applicant's account."""
 
+import datetime as dt
+
 import pytest
 from django.core import signing
 
@@ -146,3 +148,19 @@ def test_staff_counts_per_level_over_a_period(world, other_agency):
     from tests.factories import make_official
 
     assert ratings.level_counts(ratings.visible_ratings(make_official(Role.LEADER, agency=other_agency)))["total"] == 0
+
+
+def test_measurement_counts_an_agency_and_its_sub_agencies_over_a_period(world):
+    from tests.factories import make_agency
+
+    ward = make_agency(parent=world.agency, name="Bộ phận một cửa phường")
+    ratings.rate_dossier(returned(world), level=Level.SATISFIED)
+    second = returned(world)
+    ratings.rate_dossier(second, level=Level.DISSATISFIED)
+    ServiceRating.objects.filter(dossier=second).update(agency=ward, created_at=aware("2026-02-10 23:30"))
+    assert ratings.agency_counts(world.agency)["total"] == 1
+    assert ratings.agency_counts(world.agency, subtree=True)["total"] == 2
+    # 23:30 local on 10 February is that day, whatever UTC says.
+    day = aware("2026-02-10 00:00").date()
+    assert ratings.agency_counts(ward, start=day, end=day)["levels"][2][2] == 1
+    assert ratings.agency_counts(ward, start=day + dt.timedelta(days=1))["total"] == 0

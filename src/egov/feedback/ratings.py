@@ -125,3 +125,12 @@ def level_counts(ratings) -> dict:
     return {"total": total,
             "levels": [(value, label, found.get(value, 0), round(100 * found.get(value, 0) / total) if total else 0)
                        for value, label in Level.choices]}
+
+
+def agency_counts(agency, *, start: dt.date | None = None, end: dt.date | None = None,
+                  subtree: bool = False) -> dict:
+    """Counts per level of the ratings of `agency`'s dossiers (and its sub-agencies' with `subtree`)
+    given between the local days `start` and `end`: what measurement (Decision 766) reads."""
+    found = ServiceRating.objects.filter(agency__in=agency.descendants()) if subtree else \
+        ServiceRating.objects.filter(agency=agency)
+    return level_counts(in_period(found, start=start, end=end))
