@@ -75,3 +75,18 @@ def test_a_path_in_the_name_is_dropped_and_a_missing_extension_added():
 def test_a_malformed_item_is_a_validation_error(item):
     with pytest.raises(ValidationError):
         checked([item])
+
+
+def test_a_sent_photo_is_stored_without_its_location(office):
+    from egov.feedback import services
+
+    feedback, _ = services.submit(subject="Ổ gà", content="Ổ gà sâu trước nhà số 12", phone="0912345678",
+                                  files=[SimpleUploadedFile("o-ga.jpg", phone_jpeg(size=(40, 20)), "image/jpeg")])
+
+    stored = feedback.files.get()
+    with stored.file.open("rb") as handle:
+        data = handle.read()
+    assert stored.size == len(data) and stored.content_type == "image/jpeg"
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.size == (20, 40) and not image.getexif()
+    assert b"Nguyen Van Chup" not in data

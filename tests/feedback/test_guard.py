@@ -10,7 +10,7 @@ from django.utils import timezone
 from egov.core.errors import PermissionDenied
 from egov.core.ratelimit import Rate, RateLimited
 from egov.feedback.guard import check_sender, normal_phone
-from egov.feedback.models import Ban
+from egov.feedback.models import Ban, Feedback
 from egov.org.roles import Role
 from tests.factories import make_official
 
@@ -99,3 +99,25 @@ def test_phone_spellings():
     assert normal_phone("+84 912-345.678") == normal_phone("0912345678") == "0912345678"
     assert normal_phone("84912345678") == "0912345678"
     assert normal_phone("") == ""
+
+
+def test_a_banned_phone_cannot_send_feedback_and_nothing_is_kept(office):
+    from egov.feedback import moderation, services
+
+    moderation.ban(office.clerk, kind="phone", value="0912345678", reason="Gửi tin rác nhiều lần")
+    with pytest.raises(PermissionDenied, match="bị chặn"):
+        services.submit(subject="Rác", content="Rác ở chợ", phone="0912 345 678", client_ip="203.0.113.20")
+    assert not Feedback.objects.exists()
+    services.submit(subject="Rác", content="Rác ở chợ", phone="0912345679", client_ip="203.0.113.20")
+
+
+def test_the_sixth_feedback_in_an_hour_from_one_address_is_refused(office, settings):
+    from egov.feedback import services
+
+    settings.RATE_FEEDBACK = Rate(5, 3600)
+    for n in range(5):
+        services.submit(subject=f"Phản ánh {n}", content="Nội dung", phone=f"09123456{n:02d}",
+                        client_ip="203.0.113.21")
+    with pytest.raises(RateLimited):
+        services.submit(subject="Phản ánh 6", content="Nội dung", phone="0912345699", client_ip="203.0.113.21")
+    assert Feedback.objects.count() == 5

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,7 +22,8 @@ from egov.core.errors import NotFound, StateError, ValidationError
 from egov.core.text import fold
 from egov.feedback import guard
 from egov.feedback.models import Ban, Feedback, FeedbackAnswer, FeedbackFile, Redaction
-from egov.org.models import Agency
+from egov.feedback.search import folded_for
+from egov.feedback.selectors import receiving_office
 from egov.org.permissions import ensure_can
 
 PERMISSION = "feedback.moderate"
@@ -146,16 +146,11 @@ def redact(actor, feedback: Feedback, *, field_name: str, text: str, reason: str
             # The public list shows the answer under the feedback's subject: it follows the redaction.
             for answer in _published_answers(current):
                 answer.public_subject = text
-                answer.search_folded = _answer_folded(answer)
+                answer.search_folded = folded_for(answer)
                 answer.save(update_fields=["public_subject", "search_folded"])
         redaction = _redaction(actor, current, Action.REDACT, reason, field_name=field_name, before=before, after=text)
         record(actor, "feedback.redacted", current, summary={"redaction": redaction.pk, "field": field_name})
     return feedback
-
-
-def _answer_folded(answer: FeedbackAnswer) -> str:
-    # What the published list searches: the same folding as approving the answer stores.
-    return fold(f"{answer.public_subject} {answer.public_text}")
 
 
 def redact_answer(actor, answer: FeedbackAnswer, *, text: str, reason: str) -> FeedbackAnswer:
@@ -174,7 +169,7 @@ def redact_answer(actor, answer: FeedbackAnswer, *, text: str, reason: str) -> F
         if before == text:
             raise ValidationError("Nội dung sau kiểm duyệt giống hệt nội dung hiện tại.", code="unchanged")
         current.public_text = text
-        current.search_folded = _answer_folded(current)
+        current.search_folded = folded_for(current)
         current.save(update_fields=["public_text", "search_folded"])
         answer.public_text, answer.search_folded = current.public_text, current.search_folded
         redaction = _redaction(actor, feedback, Action.REDACT_ANSWER, reason, field_name="answer.public_text",
@@ -223,19 +218,6 @@ def make_private(actor, feedback: Feedback, *, reason: str) -> Feedback:
 
 # -- bans -------------------------------------------------------------------------------------------
 
-def ban_agency() -> Agency:
-    """Where bans are decided: the receiving office (EGOV_FEEDBACK_OFFICE, else the root agency),
-    as `selectors.receiving_office` names it."""
-    found = None
-    if settings.FEEDBACK_OFFICE:
-        found = Agency.objects.filter(code=settings.FEEDBACK_OFFICE).first()
-    if found is None:
-        found = Agency.objects.filter(parent__isnull=True).order_by("path", "pk").first()
-    if found is None:
-        raise NotFound("Chưa có cơ quan tiếp nhận phản ánh, kiến nghị.", code="no_receiving_office")
-    return found
-
-
 def _ban_value(kind: str, value: str) -> str:
     if kind not in Ban.Kind.values:
         raise ValidationError("Chỉ chặn được số điện thoại, thư điện tử hoặc địa chỉ IP.", code="bad_kind")
@@ -259,7 +241,7 @@ def ban(actor, *, kind: str, value: str, reason: str, until: dt.datetime | None 
     now = timezone.now()
     if until is not None and until <= now:
         raise ValidationError("Thời hạn chặn phải ở sau thời điểm hiện tại.", code="bad_until")
-    office = ban_agency()
+    office = receiving_office()
     ensure_can(actor, PERMISSION, office)
     with transaction.atomic():
         existing = Ban.objects.select_for_update().filter(kind=kind, value=normal).first()
@@ -279,7 +261,7 @@ def ban(actor, *, kind: str, value: str, reason: str, until: dt.datetime | None 
 
 def unban(actor, ban: Ban) -> Ban:
     """End a ban now; the row stays, with its end, as a record."""
-    office = ban_agency()
+    office = receiving_office()
     ensure_can(actor, PERMISSION, office)
     now = timezone.now()
     with transaction.atomic():
