@@ -46,6 +46,9 @@ EXPECTED = {
     "exchange-requests":            (0,      0,         0,     1,    0,           1),
     "apikey-list":                  (0,      0,         0,     0,    1,           1),
     "webhook-list":                 (0,      0,         0,     0,    1,           1),
+    "feedback-staff-list":          (1,      1,         1,     1,    1,           1),
+    "feedback-bans":                (0,      0,         0,     1,    1,           1),
+    "feedback-fields":              (0,      0,         0,     0,    0,           1),
 }
 
 

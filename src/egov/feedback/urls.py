@@ -4,10 +4,10 @@ the lane that adds a module adds its line here: public pages (/phan-anh/...) and
 
 from django.urls import include, path
 
-from egov.feedback import views_public, views_ratings
+from egov.feedback import views_public, views_ratings, views_staff
 
 public_patterns: list = [*views_public.urlpatterns, *views_ratings.urlpatterns]
-staff_patterns: list = []
+staff_patterns: list = [*views_staff.urlpatterns]
 
 urlpatterns = [
     path("", include(public_patterns)),
