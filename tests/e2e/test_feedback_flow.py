@@ -153,7 +153,7 @@ def test_the_staff_feedback_pages_fit(page, settings):
     from egov.feedback.models import Ban
     from egov.org.roles import Role
 
-    people, ward, feedback, _ = world(settings)
+    _people, ward, feedback, _ = world(settings)
     admin = make_official(Role.SYSTEM_ADMIN, agency=ward)
     Ban.objects.create(kind=Ban.Kind.EMAIL, value="tin.rac.rat.dai.de.thu.xuong.dong@example-qua-dai.vn",
                        reason="Gửi hàng loạt nội dung quảng cáo", created_by=admin)
