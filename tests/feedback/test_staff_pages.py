@@ -290,8 +290,18 @@ def test_the_ban_list_adds_and_removes(client, office):
     assert "0911222333" in response.content.decode()
     ban = Ban.objects.get()
     assert ban.value == "0911222333"
-    client.post(url, {"remove": ban.pk})
-    assert not Ban.objects.exists()
+    response = client.post(url, {"remove": ban.pk}, follow=True)
+    assert "Đã bỏ chặn 0911222333" in page_messages(response) and 'data-action="unban"' not in response.content.decode()
+    ban.refresh_from_db()
+    assert ban.until <= timezone.now()  # ended, kept as a record
+
+
+def test_only_the_receiving_office_bans(client, office, agency):
+    signed_in(client, make_official(Role.CLERK, agency=agency))
+    url = reverse("feedback-bans")
+    assert "Thêm vào danh sách chặn" not in client.get(url).content.decode()
+    response = client.post(url, {"ban-kind": "phone", "ban-value": "0911222333", "ban-reason": "Gửi tin rác"})
+    assert response.status_code == 400 and not Ban.objects.exists()
 
 
 # -- fields ----------------------------------------------------------------------------------------

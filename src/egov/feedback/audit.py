@@ -28,4 +28,7 @@ LABELS = {
     "feedback.sender_unbanned": "Bỏ chặn người gửi phản ánh",
     # satisfaction with dossiers (egov.feedback.ratings)
     "service_rating.created": "Đánh giá mức độ hài lòng về giải quyết hồ sơ",
+    # fields of feedback (egov.feedback.services_settings)
+    "feedback_field.created": "Thêm lĩnh vực phản ánh",
+    "feedback_field.updated": "Sửa lĩnh vực phản ánh, thời hạn xử lý",
 }

@@ -131,6 +131,12 @@ LABELS = {
     "hide_file": "Ẩn tệp",
 }
 MODERATION = ("hide", "unhide", "redact", "private", "hide_file")
+# How the moderation history names what was done (moderation.Action values).
+REDACTION_LABELS = {"hide": "Ẩn phản ánh", "unhide": "Bỏ ẩn phản ánh", "redact": "Che thông tin",
+                    "redact_answer": "Che thông tin trong trả lời công khai", "hide_file": "Ẩn tệp",
+                    "private": "Chuyển thành riêng tư"}
+REDACTED_FIELDS = {"subject": "tiêu đề", "content": "nội dung", "address": "địa chỉ", "file": "tệp",
+                   "public_text": "trả lời công khai"}
 
 
 def _draft(feedback: Feedback) -> FeedbackAnswer | None:
@@ -185,7 +191,8 @@ def feedback_detail(request, pk):
         "answer_files": {f.answer_id: f for f in files if f.answer_id},
         "answers": feedback.answers.select_related("drafted_by", "decided_by"),
         "events": selectors.history(feedback), "history": history_of(feedback),
-        "redactions": feedback.redactions.select_related("by") if moderator else (),
+        "redactions": [(r, REDACTION_LABELS.get(r.action, r.action), REDACTED_FIELDS.get(r.field_name, r.field_name))
+                       for r in feedback.redactions.select_related("by")] if moderator else (),
         "can_hide_files": moderator, "hide_file_form": forms.HideFileForm(prefix="hide_file") if moderator else None,
         "ratings": feedback.ratings.all(),
     })
@@ -323,6 +330,8 @@ def ban_list(request):
         bans = bans.filter(value__icontains=q)
     return render(request, "feedback/staff/bans.html", {
         "form": form, "page": paginate(request, bans), "q": q, "now": timezone.now(),
+        # Bans apply everywhere, so the receiving office decides them; others read the list.
+        "can_ban": can(request.user, "feedback.moderate", moderation.ban_agency()),
     }, status=400 if form.errors else 200)
 
 
