@@ -32,6 +32,8 @@ SECRETS = {
     "document summary": "Về việc xử lý đơn thư tố cáo nội bộ",
     "exchange DocumentId": "000.00.99.H99,2026/03/02,77/UBND-KIN",
     "recall reason": "Thu hồi vì lộ thông tin người tố cáo",
+    "feedback sender": "Đoàn Thị Phản Ánh",
+    "feedback subject": "Phản ánh cán bộ xã gây khó dễ",
 }
 
 
@@ -59,10 +61,22 @@ def planted(other_agency, django_capture_on_commit_callbacks):
     documents.register_incoming(actor=clerk, agency=other_agency, doc_type=doc_type("CV"),
                                 summary=SECRETS["document summary"], uploads=[pdf_upload()])
     plant_exchange_request(other_agency)
+    plant_feedback(other_agency)
     # The planted records are all there, filed under agency B.
     assert set(SmsMessage.objects.values_list("agency_id", flat=True)) == {other_agency.pk}
     assert SmsMessage.objects.filter(phone=SECRETS["SMS sender"]).count() == 2
     return dossier
+
+
+def plant_feedback(agency) -> None:
+    """A citizen's feedback held by agency B, with its sender's name and phone."""
+    from django.utils import timezone
+
+    from egov.feedback.models import Feedback
+
+    Feedback.objects.create(code="PA-260101-0001", subject=SECRETS["feedback subject"], content="Nội dung",
+                            sender_name=SECRETS["feedback sender"], sender_phone="0987001199",
+                            status=Feedback.Status.NEW, confirmed_at=timezone.now(), agency=agency)
 
 
 def plant_exchange_request(agency) -> None:
