@@ -321,3 +321,18 @@ def test_the_system_administrator_adds_and_edits_fields_audited(client, agency):
                 .order_by("id")) == ["feedback_field.created", "feedback_field.updated"]
     response = client.post(url, {"new-code": "gt", "new-name": "Khác", "new-handling_days": 120, "new-order": 1})
     assert response.status_code == 400 and not FeedbackField.objects.filter(code="gt").exists()
+
+
+def test_a_moderator_redacts_the_public_answer_keeping_the_approved_text(client, office):
+    feedback = make_feedback(office, status=S.ANSWERED, answered_at=timezone.now())
+    answer = FeedbackAnswer.objects.create(
+        feedback=feedback, text="Đã xử lý, gọi ông Bảy 0913000111.", agency=office,
+        drafted_by=make_official(Role.SPECIALIST, agency=office), status=FeedbackAnswer.Status.APPROVED,
+        decided_at=timezone.now(), is_published=True, published_at=timezone.now(),
+        public_text="Đã xử lý, gọi ông Bảy 0913000111.")
+    signed_in(client, make_official(Role.CLERK, agency=office))
+    response = act(client, feedback, "redact_answer", text="Đã xử lý.", reason="Lộ số điện thoại người khác")
+    assert "Đã che thông tin trong trả lời công khai" in page_messages(response)
+    answer.refresh_from_db()
+    assert answer.public_text == "Đã xử lý." and answer.text == "Đã xử lý, gọi ông Bảy 0913000111."
+    assert "Lộ số điện thoại người khác" in response.content.decode()  # the moderation history

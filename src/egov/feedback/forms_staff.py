@@ -97,6 +97,12 @@ class RedactForm(forms.Form):
     reason = forms.CharField(label="Lý do", max_length=2000, widget=REASON_WIDGET)
 
 
+class RedactAnswerForm(forms.Form):
+    text = forms.CharField(label="Nội dung công khai sau khi che", max_length=20000,
+                           widget=forms.Textarea(attrs={"rows": 6}))
+    reason = forms.CharField(label="Lý do", max_length=2000, widget=REASON_WIDGET)
+
+
 class HideFileForm(forms.Form):
     file = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label="Lý do ẩn tệp", max_length=2000, widget=REASON_WIDGET)

@@ -111,6 +111,8 @@ def allowed_actions(user, feedback: Feedback) -> list[str]:
         allowed += ["unhide" if feedback.is_hidden else "hide", "redact"]
         if not feedback.is_private:
             allowed.append("private")
+        if feedback.status == S.ANSWERED and _approved(feedback) is not None:
+            allowed.append("redact_answer")
     return allowed
 
 
@@ -129,18 +131,23 @@ LABELS = {
     "redact": "Che thông tin",
     "private": "Chuyển thành riêng tư",
     "hide_file": "Ẩn tệp",
+    "redact_answer": "Che thông tin trong trả lời công khai",
 }
-MODERATION = ("hide", "unhide", "redact", "private", "hide_file")
+MODERATION = ("hide", "unhide", "redact", "private", "hide_file", "redact_answer")
 # How the moderation history names what was done (moderation.Action values).
 REDACTION_LABELS = {"hide": "Ẩn phản ánh", "unhide": "Bỏ ẩn phản ánh", "redact": "Che thông tin",
                     "redact_answer": "Che thông tin trong trả lời công khai", "hide_file": "Ẩn tệp",
                     "private": "Chuyển thành riêng tư"}
 REDACTED_FIELDS = {"subject": "tiêu đề", "content": "nội dung", "address": "địa chỉ", "file": "tệp",
-                   "public_text": "trả lời công khai"}
+                   "answer.public_text": "trả lời công khai"}
 
 
 def _draft(feedback: Feedback) -> FeedbackAnswer | None:
     return feedback.answers.filter(status=FeedbackAnswer.Status.DRAFT).first()
+
+
+def _approved(feedback: Feedback) -> FeedbackAnswer | None:
+    return feedback.answers.filter(status=FeedbackAnswer.Status.APPROVED).first()
 
 
 def _form(name: str, feedback: Feedback, data=None, files=None):
@@ -174,6 +181,9 @@ def _form(name: str, feedback: Feedback, data=None, files=None):
         return forms.RedactForm(data, prefix=prefix, initial={"field_name": "content", "text": feedback.content})
     if name == "hide_file":
         return forms.HideFileForm(data, prefix=prefix)
+    if name == "redact_answer":
+        answer = _approved(feedback)
+        return forms.RedactAnswerForm(data, prefix=prefix, initial={"text": answer.public_text if answer else ""})
     raise NotFound("Thao tác không hợp lệ.")
 
 
@@ -260,6 +270,12 @@ def _perform(request, feedback: Feedback, name: str, data: dict) -> str:
             raise NotFound("Không tìm thấy tệp.")
         moderation.hide_file(user, file, reason=data["reason"])
         return "Đã ẩn tệp."
+    if name == "redact_answer":
+        answer = _approved(feedback)
+        if answer is None:
+            raise NotFound("Phản ánh chưa có câu trả lời đã duyệt.")
+        moderation.redact_answer(user, answer, text=data["text"], reason=data["reason"])
+        return "Đã che thông tin trong trả lời công khai."
     raise NotFound("Thao tác không hợp lệ.")
 
 
