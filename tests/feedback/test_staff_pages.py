@@ -336,3 +336,14 @@ def test_a_moderator_redacts_the_public_answer_keeping_the_approved_text(client,
     answer.refresh_from_db()
     assert answer.public_text == "Đã xử lý." and answer.text == "Đã xử lý, gọi ông Bảy 0913000111."
     assert "Lộ số điện thoại người khác" in response.content.decode()  # the moderation history
+
+
+def test_similar_reports_at_the_same_place_are_offered_as_the_original(client, office):
+    original = make_feedback(office, subject="Rác thải ùn ứ trên đường Lê Lợi nhiều ngày", address="12 Lê Lợi")
+    feedback = make_feedback(office, subject="Rác ùn ứ đường Lê Lợi bốc mùi", address="12 Lê Lợi")
+    signed_in(client, make_official(Role.CLERK, agency=office))
+    page = client.get(reverse("feedback-staff-detail", args=[feedback.pk]))
+    assert [other.code for other in page.context["similar"]] == [original.code]
+    response = act(client, feedback, "duplicate", original=original.code)
+    feedback.refresh_from_db()
+    assert feedback.duplicate_of == original, page_messages(response)

@@ -22,7 +22,7 @@ from egov.core.text import fold
 from egov.core.views import forbidden, found_or_404, paginate
 from egov.dossiers.planning import is_late
 from egov.feedback import forms_staff as forms
-from egov.feedback import moderation, privacy, selectors, services, services_settings
+from egov.feedback import duplicates, moderation, privacy, selectors, services, services_settings
 from egov.feedback.models import Ban, Feedback, FeedbackAnswer, FeedbackField, FeedbackFile
 from egov.org.access import staff_required
 from egov.org.models import User
@@ -205,6 +205,9 @@ def feedback_detail(request, pk):
                        for r in feedback.redactions.select_related("by")] if moderator else (),
         "can_hide_files": moderator, "hide_file_form": forms.HideFileForm(prefix="hide_file") if moderator else None,
         "ratings": feedback.ratings.all(),
+        # Reports like this one at the same place: the likely originals of a duplicate.
+        "similar": duplicates.similar(subject=feedback.subject, content=feedback.content, unit=feedback.unit_id,
+                                      address=feedback.address, exclude=feedback) if "duplicate" in allowed else (),
     })
 
 
