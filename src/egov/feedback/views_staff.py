@@ -21,8 +21,8 @@ from egov.core.storage import file_response
 from egov.core.text import fold
 from egov.core.views import forbidden, found_or_404, paginate
 from egov.dossiers.planning import is_late
-from egov.feedback import forms_staff as forms
 from egov.feedback import duplicates, moderation, privacy, selectors, services, services_settings
+from egov.feedback import forms_staff as forms
 from egov.feedback.models import Ban, Feedback, FeedbackAnswer, FeedbackField, FeedbackFile
 from egov.org.access import staff_required
 from egov.org.models import User
