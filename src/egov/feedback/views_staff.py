@@ -350,7 +350,7 @@ def ban_list(request):
     return render(request, "feedback/staff/bans.html", {
         "form": form, "page": paginate(request, bans), "q": q, "now": timezone.now(),
         # Bans apply everywhere, so the receiving office decides them; others read the list.
-        "can_ban": can(request.user, "feedback.moderate", moderation.ban_agency()),
+        "can_ban": can(request.user, "feedback.moderate", selectors.receiving_office()),
     }, status=400 if form.errors else 200)
 
 
