@@ -22,6 +22,8 @@ FORBIDDEN = {
     "exchange": {"webhooks"},
     # Feedback tells webhooks what happened through its signal; it sits beside documents.
     "feedback": {"webhooks", "exchange", "documents", "signing"},
+    # Payments tell notify and webhooks what happened through payments.signals.payment_event.
+    "payments": {"notify", "webhooks", "exchange", "documents", "feedback", "metrics"},
 }
 ALLOWED = {
     # org's own router (the agency directory, /me, the calendar) is written against the API shell.

@@ -12,5 +12,7 @@ SCOPES = {
     "sms:inbound": "Chuyển tin nhắn SMS đến (cổng SMS)",
     "feedback:read": "Đọc phản ánh, kiến nghị",
     "feedback:write": "Phân loại, xử lý, trả lời phản ánh, kiến nghị",
+    "payments:read": "Xem các khoản thanh toán phí, lệ phí",
+    "payments:write": "Tạo giao dịch thanh toán, thu phí, lệ phí",
     "people:read": "Tra cứu công dân, doanh nghiệp theo số định danh",
 }

@@ -32,8 +32,18 @@ _OPENER = urllib.request.build_opener(_NoRedirect)
 
 def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float, keep: int = 2048) -> Reply:
     """POST `body` to `url`; never raises for what the other side does."""
+    return _call("POST", url, body, headers, timeout=timeout, keep=keep)
+
+
+def get(url: str, headers: dict[str, str], *, timeout: float, keep: int = 2048) -> Reply:
+    """GET `url` (a notification carried in the query, as payment gateways send theirs); never
+    raises for what the other side does."""
+    return _call("GET", url, None, headers, timeout=timeout, keep=keep)
+
+
+def _call(method: str, url: str, body: bytes | None, headers: dict[str, str], *, timeout: float, keep: int) -> Reply:
     try:
-        request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+        request = urllib.request.Request(url, data=body, method=method, headers=headers)
         with _OPENER.open(request, timeout=timeout) as response:
             return Reply(response.status, response.read(keep))
     except urllib.error.HTTPError as exc:

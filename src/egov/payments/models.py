@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Payment(models.Model):
@@ -43,7 +44,9 @@ class Payment(models.Model):
     gateway_txn_no = models.CharField("mã giao dịch tại cổng", max_length=40, blank=True)
     bank_code = models.CharField("ngân hàng", max_length=20, blank=True)
     payer_name = models.CharField("người nộp tiền", max_length=200, blank=True)
-    created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
+    # Set by the service (not auto_now_add): the order's vnp_CreateDate and vnp_ExpireDate are
+    # PAYMENT_EXPIRE_MINUTES apart exactly, and the demo history dates its payments back.
+    created_at = models.DateTimeField("ngày tạo", default=timezone.now)
     expires_at = models.DateTimeField("hết hạn lúc", null=True, blank=True)
     paid_at = models.DateTimeField("ngày thanh toán", null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True, help_text="Khi không thành công, hết hạn.")
