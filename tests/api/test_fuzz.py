@@ -35,6 +35,11 @@ BUSINESS_RULES = {
     "POST /api/v1/signatures/verify": "a PDF",
     "POST /api/v1/exchange/edxml": "a well-formed edXML message to an agency of this instance",
     "GET /api/v1/stats/dossiers": "from no later than to",
+    "POST /api/v1/feedback": "a phone or email that is one; a field, agency and unit that exist; JPEG/PNG/PDF files",
+    "POST /api/v1/feedback/{code}/confirm": "the one-time code sent to the sender",
+    "POST /api/v1/feedback/{code}/route": "a field and an agency that exist",
+    "POST /api/v1/feedback/{code}/answer": "a text that is not only spaces",
+    "POST /api/v1/feedback/{code}/close": "a reason that is not only spaces",
 }
 ACCEPTED = ["2xx", "401", "403", "404", "409", "429"]
 # Half the values of these parameters are the demo's own identifiers, so requests reach past the
@@ -49,6 +54,12 @@ KNOWN = {
     "POST /api/v1/dossiers/{code}/actions": {"path.code": "dossiers", "body.agency": "agencies"},
     "POST /api/v1/dossiers": {"body.procedure": "procedures", "body.agency": "agencies"},
     "GET /api/v1/documents/{document_id}": {"path.document_id": "documents"},
+    "GET /api/v1/feedback/{code}": {"path.code": "feedback"},
+    "GET /api/v1/feedback/track/{code}": {"path.code": "feedback"},
+    "POST /api/v1/feedback/{code}/route": {"path.code": "feedback", "body.agency": "agencies"},
+    "POST /api/v1/feedback/{code}/answer": {"path.code": "feedback"},
+    "POST /api/v1/feedback/{code}/approve": {"path.code": "feedback"},
+    "POST /api/v1/feedback/{code}/close": {"path.code": "feedback"},
 }
 
 
@@ -68,9 +79,10 @@ def config(key: str, known: dict[str, list]) -> str:
         lines += ["[[operations]]", f"include-name = {toml(operation)}"]
         if operation in BUSINESS_RULES:
             lines.append(f"checks.positive_data_acceptance.expected-statuses = {toml(ACCEPTED + ['413', '422'])}")
-        if operation in KNOWN:
-            bound = ", ".join(f'{toml(param)} = {{ dictionary = "{source}", probability = 0.5 }}'
-                              for param, source in KNOWN[operation].items())
+        # A dictionary the demo left empty (no feedback yet) is not bound: the values stay generated.
+        bound = ", ".join(f'{toml(param)} = {{ dictionary = "{source}", probability = 0.5 }}'
+                          for param, source in KNOWN.get(operation, {}).items() if source in known)
+        if bound:
             lines.append(f"parameters = {{ {bound} }}")
         lines.append("")
     return "\n".join(lines)
@@ -82,6 +94,7 @@ def demo_server(transactional_db, live_server, settings):
     from egov.core.demo import load_all
     from egov.documents.models import Document
     from egov.dossiers.models import Dossier
+    from egov.feedback.models import Feedback
     from egov.org.models import Agency
     from egov.procedures.models import Procedure
     from tests.factories import make_api_key
@@ -95,6 +108,7 @@ def demo_server(transactional_db, live_server, settings):
         "procedures": list(Procedure.objects.order_by("code").values_list("code", flat=True)[:20]),
         "dossiers": list(Dossier.objects.exclude(code=None).order_by("-pk").values_list("code", flat=True)[:20]),
         "documents": list(Document.objects.order_by("-pk").values_list("pk", flat=True)[:20]),
+        "feedback": list(Feedback.objects.order_by("-pk").values_list("code", flat=True)[:20]),
     }
     return live_server.url, raw, {name: values for name, values in known.items() if values}
 
