@@ -1,4 +1,4 @@
-"""From what happened below (dossiers, documents, the exchange) to deliveries: the receivers.
+"""From what happened below (dossiers, documents, the exchange, feedback) to deliveries: the receivers.
 
 The dossier receiver runs on every dossier write, online submissions included (hundreds a
 second), so each receiver first asks a per-process set of the events anyone subscribes to,
@@ -97,11 +97,38 @@ def on_status_received(sender, *, recipient, status, **kwargs):
     emit("exchange.status_received", data, agency=document.agency)
 
 
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _feedback_data(feedback) -> dict:
+    # Never the sender (name, phone, email, address) nor the text: a code, a state and times.
+    return {"feedback": {"code": feedback.code, "status": feedback.status,
+                         "agency": feedback.agency.code if feedback.agency_id else None,
+                         "field": feedback.field.code if feedback.field_id else None,
+                         "created_at": _iso(feedback.created_at), "confirmed_at": _iso(feedback.confirmed_at),
+                         "due_at": _iso(feedback.due_at), "answered_at": _iso(feedback.answered_at),
+                         "reopen_count": feedback.reopen_count}}
+
+
+def on_feedback_event(sender, *, feedback, event, **kwargs):
+    """feedback.received once a feedback reaches the receiving office (confirmed), feedback.answered
+    when a leader approves its answer; other steps are not published as events."""
+    name = {"received": "feedback.received", "answered": "feedback.answered"}.get(event)
+    if name is None or name not in subscribed_events():
+        return
+    from egov.webhooks.services import emit
+
+    emit(name, _feedback_data(feedback), agency=feedback.agency)
+
+
 def connect() -> None:
     from egov.documents.signals import document_event
     from egov.dossiers.signals import dossier_event
     from egov.exchange.signals import status_received
+    from egov.feedback.signals import feedback_event
 
     dossier_event.connect(on_dossier_event, dispatch_uid="webhooks.dossier")
     document_event.connect(on_document_event, dispatch_uid="webhooks.document")
     status_received.connect(on_status_received, dispatch_uid="webhooks.exchange_status")
+    feedback_event.connect(on_feedback_event, dispatch_uid="webhooks.feedback")

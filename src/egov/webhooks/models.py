@@ -14,6 +14,8 @@ EVENTS = {
     "document.received": ("Văn bản đến được vào sổ", "documents:read"),
     "document.status_changed": ("Văn bản chuyển trạng thái", "documents:read"),
     "exchange.status_received": ("Nhận trạng thái liên thông văn bản", "documents:read"),
+    "feedback.received": ("Tiếp nhận phản ánh, kiến nghị", "feedback:read"),
+    "feedback.answered": ("Phản ánh, kiến nghị đã được trả lời", "feedback:read"),
 }
 TEST_EVENT = "webhook.test"
 
