@@ -131,7 +131,7 @@ def page_url() -> str | None:
     """The citizen lane's public list of answers, when it is there."""
     from django.urls import NoReverseMatch, reverse
 
-    for name in ("feedback:published", "feedback:answers", "feedback:public_list"):
+    for name in ("feedback-published",):
         try:
             return reverse(name)
         except NoReverseMatch:
