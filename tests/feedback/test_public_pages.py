@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from egov.feedback.models import Feedback, FeedbackAnswer, FeedbackField, FeedbackRating
+from egov.feedback.search import folded_for
 from egov.org.models import AdministrativeUnit
 from tests.factories import PASSWORD, make_agency, make_citizen, make_official
 from tests.feedback.factories import code_in, last_sms
@@ -57,13 +58,14 @@ def answer(place, feedback, *, text="Đã thay bóng đèn ngày 28/11.", publis
     feedback.status = Feedback.Status.ANSWERED
     feedback.answered_at = at
     feedback.save()
-    from egov.core.text import fold
-
-    return FeedbackAnswer.objects.create(
+    answer = FeedbackAnswer(
         feedback=feedback, text=text, status=FeedbackAnswer.Status.APPROVED, agency=place.office,
         drafted_by=leader, decided_by=leader, decided_at=at, is_published=published,
         public_subject=feedback.subject if published else "", public_text=text if published else "",
-        published_at=at if published else None, search_folded=fold(f"{feedback.subject} {text}"))
+        published_at=at if published else None)
+    answer.search_folded = folded_for(answer)
+    answer.save()
+    return answer
 
 
 def as_sender(client, feedback):
@@ -257,6 +259,15 @@ def test_published_answers_are_found_with_or_without_diacritics_and_private_ones
     nothing = client.get(PUBLISHED, {"q": "không có gì"}).content.decode()
     assert "Không tìm thấy câu trả lời nào" in nothing
     assert "Đã bố trí xe thu gom rác" in client.get("/phan-anh/").content.decode()  # the landing's latest
+
+
+def test_published_answers_are_filtered_by_field(client, place):
+    health = FeedbackField.objects.create(code="y-te", name="Y tế")
+    answer(place, make_feedback(place, subject="Đèn đường tắt"), text="Đã sửa đèn.")
+    answer(place, make_feedback(place, subject="Trạm y tế đóng cửa", field=health), text="Đã mở cửa lại.")
+    html = client.get(PUBLISHED, {"linh-vuc": "y-te"}).content.decode()
+    assert "Trạm y tế đóng cửa" in html and "Đèn đường tắt" not in html
+    assert "Đèn đường tắt" in client.get(PUBLISHED, {"linh-vuc": "khong-co"}).content.decode()  # unknown: all
 
 
 def test_my_feedback_lists_the_citizens_own_only(client, place):

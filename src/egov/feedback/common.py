@@ -14,9 +14,14 @@ MOVED = "Phản ánh đã được người khác xử lý hoặc đã chuyển 
 
 
 def lock(feedback: Feedback, *statuses: str, message: str = MOVED) -> Feedback:
-    """The row locked for this transaction; StateError when it is no longer in `statuses`."""
-    locked = (Feedback.objects.select_for_update(of=("self",), no_key=True)
-              .select_related("agency", "field").get(pk=feedback.pk))
+    """The row locked for this transaction; StateError when it is no longer in `statuses`.
+
+    The row alone, no joins: on PostgreSQL a locked row that another transaction changed is
+    re-checked against the joined rows as first read, so a join on the agency would lose a
+    feedback just routed to another agency (DoesNotExist) instead of reporting it moved."""
+    locked = Feedback.objects.select_for_update(no_key=True).filter(pk=feedback.pk).first()
+    if locked is None:
+        raise StateError(message, code="feedback_moved")
     if statuses and locked.status not in statuses:
         raise StateError(message, code="feedback_moved")
     return locked

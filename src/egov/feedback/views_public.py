@@ -20,12 +20,11 @@ from django.views.decorators.http import require_GET, require_POST
 from egov.core.client import client_address
 from egov.core.errors import DomainError
 from egov.core.ratelimit import RateLimited, check_rate, client_key
-from egov.core.text import search_terms
 from egov.core.views import citizen_required, paginate
 from egov.dossiers.tracking import check_tracking_rate
-from egov.feedback import mapsvg, selectors, services
+from egov.feedback import mapsvg, search, selectors, services
 from egov.feedback.forms import ConfirmForm, DuplicateCheckForm, FeedbackForm, RateForm, ReopenForm
-from egov.feedback.models import Feedback, FeedbackAnswer
+from egov.feedback.models import Feedback, FeedbackField
 
 SESSION_KEY = "feedback_sent"
 SESSION_KEEP = 20  # the last feedback this browser sent: enough for anyone, bounded for the cookie
@@ -51,24 +50,11 @@ def _track_url(code: str) -> str:
     return f"{reverse('feedback-track')}?ma={code}"
 
 
-def published_answers(q: str = ""):
-    """Published answers, newest first, matched on folded text with or without diacritics."""
-    try:
-        from egov.feedback import search
-    except ImportError:  # TODO(citizen): the api lane's search.published replaces this once on main
-        answers = (FeedbackAnswer.objects.filter(is_published=True)
-                   .select_related("feedback__field", "feedback__unit").order_by("-published_at", "-id"))
-        for term in search_terms(q):
-            answers = answers.filter(search_folded__contains=term)
-        return answers
-    return search.published(q)
-
-
 # -- landing ----------------------------------------------------------------------------------
 @require_GET
 def home(request):
     """Phản ánh, kiến nghị: send one, track one by its code, read the latest public answers."""
-    return render(request, "feedback/public/home.html", {"latest": list(published_answers()[:LATEST])})
+    return render(request, "feedback/public/home.html", {"latest": list(search.published()[:LATEST])})
 
 
 # -- sending ----------------------------------------------------------------------------------
@@ -298,9 +284,12 @@ def reopen(request, code):
 @require_GET
 def published(request):
     """Trả lời công khai: the published answers, searchable with or without diacritics."""
-    q = request.GET.get("q", "").strip()
-    page = paginate(request, published_answers(q))
-    return render(request, "feedback/public/published.html", {"page": page, "q": q})
+    q = request.GET.get("q", "").strip()[:200]
+    fields = list(FeedbackField.objects.filter(is_active=True))
+    field = next((f for f in fields if f.code == request.GET.get("linh-vuc")), None)
+    page = paginate(request, search.published(q, field=field))
+    return render(request, "feedback/public/published.html",
+                  {"page": page, "q": q, "fields": fields, "field": field})
 
 
 @citizen_required
