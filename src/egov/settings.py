@@ -135,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "egov.core.context_processors.site",
                 "egov.org.access.staff_menu",
+                "egov.notify.context_processors.bell",
             ],
         },
     },

@@ -62,7 +62,8 @@ def test_the_profile_shows_the_account_and_changes_the_contact_details(client, w
     page = client.get(reverse("account-profile")).content.decode()
     assert "Doanh nghiệp" in page and "Mã số thuế" in page and business.identity_number in page
     assert "Người đại diện" in page and "Trần Văn Minh" in page
-    assert f'href="{reverse("password-change")}"' in page and f'href="{reverse("my-notifications")}"' in page
+    assert f'href="{reverse("password-change")}"' in page and f'href="{reverse("notification-list")}"' in page
+    assert f'href="{reverse("notification-preferences")}"' in page
     saved = client.post(reverse("account-profile"), {"phone": "0905 111 222", "address": "45 Nguyễn Huệ, Huế",
                                                       "organization_name": "Công ty TNHH Sông Hương"})
     assert saved.status_code == 302
@@ -104,7 +105,7 @@ def test_notifications_list_the_sms_about_my_dossiers_only(client, world, django
     assert f"Ho so {dossier.code} da duoc tiep nhan" in page
     assert reverse("dossier-mine-detail", args=[dossier.pk]) in page
     assert "cua nguoi khac" not in page
-    assert 'data-menu="my-notifications"' in page
+    assert 'data-menu="notification-list"' in page  # the menu's "Thông báo", whose SMS tab this is
 
 
 def test_no_notifications_yet(client, business):

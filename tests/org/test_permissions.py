@@ -38,6 +38,8 @@ EXPECTED = {
     "documents:measures":           (0,      0,         1,     0,    1,           1),
     "documents:types":              (0,      0,         0,     0,    0,           1),
     "sms-list":                     (1,      0,         1,     0,    1,           1),
+    "notification-log":             (1,      0,         1,     0,    1,           1),
+    "notification-templates":       (0,      0,         0,     0,    0,           1),
     "signing-sign":                 (1,      1,         1,     1,    1,           1),
     "signing-my-certificates":      (1,      1,         1,     1,    1,           1),
     "signing-agency-certificates":  (0,      0,         0,     0,    1,           1),

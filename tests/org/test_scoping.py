@@ -14,7 +14,8 @@ from django.urls import reverse
 from egov.documents import services as documents
 from egov.dossiers import services as dossiers
 from egov.exchange.models import Message, Received, Request
-from egov.notify.models import SmsMessage
+from egov.notify.models import Notification, SmsMessage
+from egov.notify.services import Recipient, notify
 from egov.org.roles import Role
 from tests.documents.conftest import doc_type, pdf_upload
 from tests.dossiers.factories import make_procedure, papers_for
@@ -57,6 +58,10 @@ def planted(other_agency, django_capture_on_commit_callbacks):
             data={"applicant_name": SECRETS["applicant name"], "applicant_phone": SECRETS["applicant phone"],
                   "applicant_id_number": SECRETS["identity number"], "applicant_address": SECRETS["address"]})
     inbound_sms(other_agency, SECRETS["SMS sender"], f"TRACUU {dossier.code}")
+    # The same news through notify, as the log of notifications shows it (email left queued).
+    notify("dossier.received", key=f"planted:{dossier.pk}", agency=other_agency, dossier=dossier,
+           recipients=[Recipient(phone=SECRETS["applicant phone"], email="kin.dao@example.vn")],
+           context={"code": dossier.code, "applicant": SECRETS["applicant name"]})
     clerk = make_official(Role.CLERK, agency=other_agency)
     documents.register_incoming(actor=clerk, agency=other_agency, doc_type=doc_type("CV"),
                                 summary=SECRETS["document summary"], uploads=[pdf_upload()])
@@ -65,6 +70,7 @@ def planted(other_agency, django_capture_on_commit_callbacks):
     # The planted records are all there, filed under agency B.
     assert set(SmsMessage.objects.values_list("agency_id", flat=True)) == {other_agency.pk}
     assert SmsMessage.objects.filter(phone=SECRETS["SMS sender"]).count() == 2
+    assert Notification.objects.filter(agency=other_agency).count() == 2
     return dossier
 
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.template import Context, Engine, TemplateSyntaxError
+from django.template import Context, Engine
 
 from egov.notify.models import Channel, Notification
 
@@ -49,13 +49,50 @@ def plain_context(context: dict) -> dict:
     return plain
 
 
+# Django's template errors, said in Vietnamese for the administrator who wrote the template.
+_ERRORS = (
+    (re.compile(r"Invalid block tag on line (\d+): '([^']*)'"), "Dòng {0}: không có thẻ {{% {1} %}}."),
+    (re.compile(r"Unclosed tag on line (\d+): '([^']*)'"), "Dòng {0}: thẻ {{% {1} %}} chưa được đóng."),
+    (re.compile(r"Invalid filter: '([^']*)'"), "Không có bộ lọc \"{0}\"."),
+    (re.compile(r"Could not parse the remainder: '([^']*)' from '([^']*)'"),
+     "Không đọc được \"{1}\" (phần \"{0}\" không hợp lệ)."),
+    (re.compile(r"Could not parse some characters: (.*)"), "Không đọc được biểu thức: {0}."),
+    (re.compile(r"Empty variable tag on line (\d+)"), "Dòng {0}: cặp {{{{ }}}} không có tên biến."),
+    (re.compile(r"'(\w+)' did not receive value\(s\) for the argument\(s\): (.*)"),
+     "Bộ lọc \"{0}\" thiếu tham số."),
+    (re.compile(r"(\w+) requires (\d+) arguments?, (\d+) provided"), "Bộ lọc \"{0}\" cần {1} tham số."),
+    (re.compile(r"Unused '([^']*)' at end of if expression"), "Biểu thức if thừa \"{0}\" ở cuối."),
+    (re.compile(r"Not expecting '([^']*)' in this position in if tag"), "Biểu thức if đặt sai \"{0}\"."),
+)
+
+
+def vietnamese_error(exc: Exception) -> str:
+    message = str(exc)
+    for pattern, wording in _ERRORS:
+        found = pattern.search(message)
+        if found:
+            return wording.format(*found.groups())
+    return f"Lỗi trong mẫu ({message[:200]})."
+
+
 def compile_template(text: str):
     try:
         return _ENGINE.from_string(text)
-    except TemplateSyntaxError as exc:
-        raise TemplateError(f"Mẫu không hợp lệ: {exc}") from exc
-    except Exception as exc:  # a broken tag library, a bad filter argument: still the template's fault
-        raise TemplateError(f"Mẫu không dùng được: {exc}") from exc
+    except Exception as exc:  # a syntax error, a bad filter argument: the template's fault
+        raise TemplateError(f"Mẫu không hợp lệ. {vietnamese_error(exc)}") from exc
+
+
+def variables_used(text: str) -> set[str]:
+    """The names `text`'s {{ }} read first (what a typo like {{ ma_ho_so }} would leave empty)."""
+    from django.template.base import VariableNode
+
+    names = set()
+    for node in compile_template(text).nodelist.get_nodes_by_type(VariableNode):
+        var = node.filter_expression.var
+        lookups = getattr(var, "lookups", None)
+        if lookups:
+            names.add(lookups[0])
+    return names
 
 
 def render(text: str, context: dict) -> str:
@@ -66,7 +103,7 @@ def render(text: str, context: dict) -> str:
     try:
         return template.render(Context(plain_context(context), autoescape=False))
     except Exception as exc:
-        raise TemplateError(f"Không hiển thị được mẫu với dữ liệu của sự kiện: {exc}") from exc
+        raise TemplateError(f"Không hiển thị được mẫu với dữ liệu của sự kiện. {vietnamese_error(exc)}") from exc
 
 
 def ascii_text(text: str) -> str:

@@ -1,10 +1,11 @@
-"""Reads of SMS messages: each official sees their agencies' messages only."""
+"""Reads of notifications and SMS messages: a person's own in-app notifications (the bell), and
+for staff the log of what was sent, each official seeing their agencies' only."""
 
 from __future__ import annotations
 
 from django.db.models import Q
 
-from egov.notify.models import SmsMessage
+from egov.notify.models import Channel, Notification, SmsMessage
 from egov.org.permissions import visible_agencies
 from egov.org.roles import Role
 
@@ -23,7 +24,7 @@ def sms_for(actor, *, direction: str = "", phone: str = ""):
     return messages
 
 
-def notifications_for(user):
+def sms_to(user):
     """The SMS sent to a citizen or business (thông báo của tôi), newest first: those about their
     own dossiers, and account texts (sign-up, locks) sent to their phone since the account exists.
     Not every message to the phone: a number can have had another owner, or be the contact number
@@ -36,3 +37,47 @@ def notifications_for(user):
         mine |= Q(dossier__isnull=True, phone=phone, created_at__gte=user.date_joined)
     return (SmsMessage.objects.filter(mine, direction=SmsMessage.Direction.OUT)
             .select_related("dossier").order_by("-created_at", "-id"))
+
+
+BELL_CAP = 100  # the bell shows "99+" beyond: counting further would read every unread row
+
+
+def unread_count(user) -> int:
+    """How many in-app notifications `user` has not read, up to BELL_CAP: one COUNT over the
+    partial index `notification_unread` (only unread in-app rows are in it), bounded, so the
+    bell costs the same on every page however much is unread."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return (Notification.objects.filter(recipient=user, channel=Channel.APP, read_at__isnull=True)
+            .order_by()[:BELL_CAP].count())
+
+
+def notifications_for(user):
+    """`user`'s in-app notifications (thông báo trên hệ thống), newest first."""
+    return Notification.objects.filter(recipient=user, channel=Channel.APP).order_by("-created_at", "-id")
+
+
+def log_for(actor, *, channel: str = "", status: str = "", address: str = "", event: str = ""):
+    """The notifications `actor` may read in the log (nhật ký thông báo), newest first: those of
+    their agencies; a system administrator also those of no agency. `address` finds one
+    recipient's (a phone, an email, or "user:<id>")."""
+    from egov.notify.services import normalize_phone
+
+    scope = Q(agency__in=visible_agencies(actor))
+    if Role.SYSTEM_ADMIN in actor.role_codes():
+        scope |= Q(agency__isnull=True)
+    rows = Notification.objects.filter(scope).select_related("recipient", "dossier")
+    if channel in Channel.values:
+        rows = rows.filter(channel=channel)
+    if status in Notification.Status.values:
+        rows = rows.filter(status=status)
+    if event:
+        rows = rows.filter(event=event)
+    address = (address or "").strip().lower()[:254]
+    if address:
+        phone = normalize_phone(address)
+        found = Q(address__contains=address)
+        if phone and phone != address and len(phone) >= 6:
+            found |= Q(address__contains=phone)
+        rows = rows.filter(found)
+    return rows

@@ -13,13 +13,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from egov.core import outcalls
+from egov.core import audit, outcalls
+from egov.core.errors import NotFound, PermissionDenied, ValidationError
 from egov.core.tasks import queue
-from egov.notify.channels import DeliveryError, TemplateError, one_line, plain_context, render, sms_text
+from egov.notify.channels import DeliveryError, TemplateError, one_line, plain_context, render, sms_text, variables_used
 from egov.notify.channels import send as send_on_channel
 from egov.notify.events import EVENTS
 from egov.notify.models import Channel, Notification, NotificationTemplate, Preference, SmsMessage
 from egov.notify.sms import SmsError, get_provider
+from egov.org.permissions import ensure_can
 
 logger = logging.getLogger("egov.notify")
 
@@ -255,3 +257,87 @@ def mark_read(user, ids=None) -> int:
     if ids is not None:
         unread = unread.filter(pk__in=[int(pk) for pk in ids if str(pk).isdigit()][:1000])
     return unread.update(read_at=timezone.now())
+
+
+# -- the administrators' wording (mẫu thông báo) and each person's channels ----------------------
+
+COMMON_VARIABLES = {"site_name": "Tên cổng", "site_url": "Địa chỉ cổng", "link": "Trang liên quan (địa chỉ đầy đủ)"}
+
+
+def _channel_of(event: str, channel: str):
+    if event not in EVENTS:
+        raise NotFound("Không có sự kiện thông báo này.")
+    if channel not in Channel.values:
+        raise NotFound("Không có kênh thông báo này.")
+    return EVENTS[event]
+
+
+def preview(event: str, channel: str, *, subject: str = "", body: str) -> tuple[str, str]:
+    """`subject` and `body` rendered with the event's sample context, as they would be sent
+    (an SMS folded and cut). ValidationError, in Vietnamese, for a template that does not render,
+    uses a variable the event does not give, or is empty."""
+    spec = _channel_of(event, channel)
+    if not (body or "").strip():
+        raise ValidationError("Nội dung mẫu không được để trống.")
+    if channel == Channel.EMAIL and not (subject or "").strip():
+        raise ValidationError("Thư điện tử cần có tiêu đề.")
+    known = set(spec.variables) | set(COMMON_VARIABLES)
+    try:
+        unknown = sorted(((variables_used(subject) if subject else set()) | variables_used(body)) - known)
+        if unknown:
+            raise ValidationError(f"Sự kiện này không có biến: {', '.join(unknown)}. Các biến dùng được: "
+                                  f"{', '.join(sorted(known))}.")
+        context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **spec.sample,
+                   "link": settings.SITE_URL + "/thong-bao/"}
+        rendered = render(subject, context), render(body, context)
+    except TemplateError as exc:
+        raise ValidationError(str(exc)) from exc
+    if channel == Channel.SMS:
+        return "", sms_text(rendered[1])
+    if channel == Channel.APP:
+        return "", one_line(rendered[1], 500)
+    return one_line(rendered[0]), rendered[1].strip()
+
+
+def save_template(actor, event: str, channel: str, *, subject: str = "", body: str, is_active: bool = True):
+    """Replace the wording of `event` on `channel` after checking it renders (see `preview`)."""
+    ensure_can(actor, "notification.templates")
+    preview(event, channel, subject=subject, body=body)
+    subject = (subject or "").strip()[:255] if channel == Channel.EMAIL else ""
+    with transaction.atomic():
+        row = NotificationTemplate.objects.select_for_update().filter(event=event, channel=channel).first()
+        created = row is None
+        row = row or NotificationTemplate(event=event, channel=channel)
+        row.subject, row.body, row.is_active, row.updated_by = subject, body.strip(), is_active, actor
+        row.save()
+        audit.record(actor, "notify.template_saved", row, agency=None,
+                     summary={"event": event, "channel": channel, "created": created, "is_active": is_active})
+    return row
+
+
+def reset_template(actor, event: str, channel: str) -> bool:
+    """Back to the default wording of the event registry; False when it already was."""
+    ensure_can(actor, "notification.templates")
+    _channel_of(event, channel)
+    with transaction.atomic():
+        row = NotificationTemplate.objects.select_for_update().filter(event=event, channel=channel).first()
+        if row is None:
+            return False
+        audit.record(actor, "notify.template_reset", row, agency=None, summary={"event": event, "channel": channel})
+        row.delete()
+    return True
+
+
+def set_preferences(user, *, email: bool, sms: bool) -> Preference:
+    """A person's choice of channels (in-app notifications are always kept)."""
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied("Vui lòng đăng nhập.")
+    with transaction.atomic():
+        Preference.objects.get_or_create(user=user)
+        row = Preference.objects.select_for_update().get(user=user)
+        if (row.email, row.sms) == (email, sms):
+            return row
+        row.email, row.sms = email, sms
+        row.save()
+        audit.record(user, "notify.preferences_changed", user, summary={"email": email, "sms": sms})
+    return row
