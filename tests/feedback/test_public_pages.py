@@ -167,6 +167,27 @@ def test_the_similar_check_lists_open_feedback_at_the_same_place_with_a_link_to_
     assert fragment.status_code == 200 and f"?ma={other.code}" in fragment.content.decode()
 
 
+def test_the_code_is_sent_again_on_request_a_few_times_only(client, place, django_capture_on_commit_callbacks):
+    from egov.feedback import views_public
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(SEND, {"subject": "Rác", "content": "Rác chưa thu gom.", "phone": "0977000111", "send": "1"})
+    feedback = Feedback.objects.get()
+    url = f"/phan-anh/xac-nhan/{feedback.code}/gui-lai/"
+    first = last_sms("0977000111")
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(url, follow=True).content.decode()
+    assert "Đã gửi lại mã xác nhận." in page
+    assert last_sms("0977000111") != first
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(views_public.RESEND_LIMIT):
+            page = client.post(url, follow=True).content.decode()
+    assert "Vui lòng thử lại sau" in page or "quá số lần" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/phan-anh/xac-nhan/{feedback.code}/", {"otp": code_in(last_sms("0977000111"))})
+    assert Feedback.objects.get().status == Feedback.Status.NEW
+
+
 # -- tracking ---------------------------------------------------------------------------------
 def test_tracking_never_shows_the_senders_name_phone_email_or_address(client, place):
     feedback = make_feedback(place)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -31,6 +31,7 @@ SESSION_KEEP = 20  # the last feedback this browser sent: enough for anyone, bou
 # Resending a one-time code costs an SMS: a few per feedback and client in ten minutes.
 RESEND_LIMIT, RESEND_WINDOW = 3, 600
 LATEST = 5
+SIMILAR_LIMIT = 30  # per client and minute
 
 
 def remember(request, feedback: Feedback) -> None:
@@ -144,6 +145,11 @@ def _after_sending(request, feedback: Feedback):
 @require_GET
 def similar(request):
     """The "similar feedback" list as a fragment, for the form's script (the same as the check)."""
+    try:
+        # Each call ranks up to a few hundred reports: a typing citizen asks a few times a minute.
+        check_rate("feedback-similar", client_key(request), limit=SIMILAR_LIMIT, window=60)
+    except RateLimited:
+        return HttpResponse("", status=429)
     check = DuplicateCheckForm(request.GET)
     found = _similar(check.cleaned_data) if check.is_valid() else []
     return render(request, "feedback/public/_similar.html", {"similar": found, "checked": True})
