@@ -143,7 +143,14 @@ def create_online_payment(actor, dossier: Dossier, *, client_ip: str, return_url
         and dossier.applicant_id is not None and dossier.applicant_id == actor.pk
     if not owner and not can(actor, "payment.create", dossier.agency):
         raise PermissionDenied()
-    now = timezone.now()
+    payment = open_online(dossier, actor=actor, provider_name=provider.name, client_ip=client_ip)
+    return payment, provider.pay_url(payment, return_url=return_url, client_ip=client_ip)
+
+
+def open_online(dossier: Dossier, *, actor, provider_name: str, client_ip: str = "", now=None) -> Payment:
+    """The dossier's open online payment, made if none (no permission check: callers check; the demo
+    history passes `now` to date it back)."""
+    now = now or timezone.now()
     with transaction.atomic():
         dossier = _lock_dossier(dossier)
         if dossier.status in NOT_PAYABLE:
@@ -158,14 +165,14 @@ def create_online_payment(actor, dossier: Dossier, *, client_ip: str, return_url
                 raise ValidationError("Hồ sơ không có khoản phí nào phải nộp.")
             payment = Payment.objects.create(
                 dossier=dossier, agency=dossier.agency, procedure=dossier.procedure, amount=total, created_at=now,
-                method=Payment.Method.ONLINE, provider=provider.name, txn_ref=_new_txn_ref(),
+                method=Payment.Method.ONLINE, provider=provider_name, txn_ref=_new_txn_ref(),
                 order_info=_order_info(dossier), payer_name=dossier.applicant_name[:200],
                 expires_at=now + dt.timedelta(minutes=settings.PAYMENT_EXPIRE_MINUTES),
                 created_by=account_of(actor), client_ip=client_ip or None)
             _save_lines(payment, lines)
             audit.record(actor, "payment.created", payment,
                          summary={"dossier": dossier.code, "amount": total, "txn_ref": payment.txn_ref})
-    return payment, provider.pay_url(payment, return_url=return_url, client_ip=client_ip)
+    return payment
 
 
 def _clean(params) -> dict[str, str]:
