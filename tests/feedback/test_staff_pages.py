@@ -347,3 +347,19 @@ def test_similar_reports_at_the_same_place_are_offered_as_the_original(client, o
     response = act(client, feedback, "duplicate", original=original.code)
     feedback.refresh_from_db()
     assert feedback.duplicate_of == original, page_messages(response)
+
+
+def test_overdue_feedback_reaches_the_leaders_home_and_menu_by_itself(client, agency):
+    make_feedback(agency, status=S.ASSIGNED, due_at=timezone.now() - dt.timedelta(days=10))
+    make_feedback(agency, status=S.REVIEW)
+    signed_in(client, make_official(Role.LEADER, agency=agency))
+    response = client.get(reverse("staff-home"))
+    figures = {f["key"]: f for f in response.context["figures"]}
+    assert figures["feedback.qua-han"]["count"] == 1 and figures["feedback.qua-han"]["late"]
+    assert figures["feedback.duyet"]["count"] == 1
+    assert 'class="late"><a href="/can-bo/phan-anh/?hang=qua-han"' in response.content.decode()
+    menu = {item["name"]: item for item in response.context["staff_menu"]}
+    assert menu["feedback-staff-list"]["count"] == 2  # one to handle (no handler yet), one to approve
+    # A specialist has no overdue figure: escalation goes to the leader.
+    signed_in(client, make_official(Role.SPECIALIST, agency=agency))
+    assert "feedback.qua-han" not in {f["key"] for f in client.get(reverse("staff-home")).context["figures"]}
