@@ -81,6 +81,8 @@ def test_a_receiving_office_clerk_routes_with_the_fields_days_by_default(client,
 
     response = act(client, feedback, "route", field=field.pk, agency=agency.pk, note="Đề nghị xử lý sớm")
     assert "Đã chuyển phản ánh" in page_messages(response)
+    # It left the office: the clerk is back at the queue, not on a page they may no longer open.
+    assert response.status_code == 200 and response.redirect_chain[-1][0] == reverse("feedback-staff-list")
     feedback.refresh_from_db()
     assert (feedback.status, feedback.agency, feedback.field) == (S.ASSIGNED, agency, field)
     # 7 working days from now: at least 7 calendar days later, never more than 7 + weekends and holidays.
@@ -285,11 +287,12 @@ def test_a_specialist_sees_no_moderation(client, agency):
 def test_the_ban_list_adds_and_removes(client, office):
     signed_in(client, make_official(Role.CLERK, agency=office))
     url = reverse("feedback-bans")
-    response = client.post(url, {"ban-kind": "phone", "ban-value": "0911222333", "ban-reason": "Gửi tin rác"},
+    response = client.post(url, {"ban-kind": "phone", "ban-value": "0911222333", "ban-reason": "Gửi tin rác",
+                                 "ban-until": (timezone.localdate() + dt.timedelta(days=30)).isoformat()},
                            follow=True)
     assert "0911222333" in response.content.decode()
     ban = Ban.objects.get()
-    assert ban.value == "0911222333"
+    assert ban.value == "0911222333" and timezone.localtime(ban.until).date() == timezone.localdate() + dt.timedelta(days=30)
     response = client.post(url, {"remove": ban.pk}, follow=True)
     assert "Đã bỏ chặn 0911222333" in page_messages(response) and 'data-action="unban"' not in response.content.decode()
     ban.refresh_from_db()

@@ -6,6 +6,8 @@ feedback another official moved on meanwhile is answered with a message, never a
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -302,6 +304,9 @@ def feedback_act(request, pk):
         messages.error(request, exc.message)
     else:
         messages.success(request, message)
+        # Routed, transferred or sent back: the feedback left the official's agency, back to the queue.
+        if not selectors.visible(request.user).filter(pk=feedback.pk).exists():
+            return redirect("feedback-staff-list")
     return redirect("feedback-staff-detail", pk=pk)
 
 
@@ -333,8 +338,8 @@ def ban_list(request):
         if form.is_valid():
             data = form.cleaned_data
             until = None
-            if data["until"]:
-                until = timezone.make_aware(timezone.datetime.combine(data["until"], timezone.datetime.max.time()))
+            if data["until"]:  # banned through the whole of that day
+                until = timezone.make_aware(dt.datetime.combine(data["until"], dt.time.max))
             try:
                 moderation.ban(request.user, kind=data["kind"], value=data["value"], reason=data["reason"],
                                until=until)
