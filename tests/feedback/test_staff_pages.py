@@ -171,6 +171,16 @@ def test_a_leader_approves_without_publishing(client, agency):
     assert answer.status == FeedbackAnswer.Status.APPROVED and not answer.is_published
 
 
+def test_without_the_senders_consent_the_page_says_the_answer_stays_private(client, agency):
+    feedback = make_feedback(agency, status=S.REVIEW, publish_consent=False)
+    with_draft(feedback, make_official(Role.SPECIALIST, agency=agency))
+    signed_in(client, make_official(Role.LEADER, agency=agency))
+    page = client.get(reverse("feedback-staff-detail", args=[feedback.pk])).content.decode()
+    assert "Người gửi không đồng ý công khai" in page
+    act(client, feedback, "approve", public_text="Đã xử lý.", publish="on")  # a forced checkbox changes nothing
+    assert not feedback.answers.get().is_published
+
+
 def test_a_leader_returns_the_draft_with_a_note(client, agency):
     feedback = make_feedback(agency, status=S.REVIEW)
     with_draft(feedback, make_official(Role.SPECIALIST, agency=agency))

@@ -178,7 +178,13 @@ def _form(name: str, feedback: Feedback, data=None, files=None):
         draft = _draft(feedback)
         initial = {"publish": feedback.publish_consent and not feedback.is_private and not feedback.is_hidden,
                    "public_text": privacy.redact(draft.text, feedback) if draft else ""}
-        return forms.ApproveForm(data, prefix=prefix, initial=initial)
+        form = forms.ApproveForm(data, prefix=prefix, initial=initial)
+        if not initial["publish"]:  # approve_answer would not publish it anyway: say why
+            form.fields["publish"].disabled = True
+            form.fields["publish"].help_text = (
+                "Người gửi không đồng ý công khai, hoặc phản ánh đang ẩn hay riêng tư: "
+                "câu trả lời chỉ gửi đến người gửi.")
+        return form
     if name == "redact":
         return forms.RedactForm(data, prefix=prefix, initial={"field_name": "content", "text": feedback.content})
     if name == "hide_file":
