@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from egov.core import fixedsql, storage
+from egov.core.actors import is_api_key
 from egov.core.errors import NotFound, StateError, ValidationError
 from egov.core.text import fold
 from egov.feedback import files as feedback_files
@@ -91,7 +92,7 @@ def _citizen(user):
     anyone does: their contact is confirmed by a code)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
-    if getattr(user, "is_api_key", False) or user.is_official:
+    if is_api_key(user) or user.is_official:
         return None
     return user
 
