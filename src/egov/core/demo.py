@@ -11,7 +11,8 @@ from egov.core.models import DemoLoad
 from egov.core.registry import app_module
 
 # Order matters: later sets build on earlier ones.
-DEMO_APPS = ["org", "procedures", "dossiers", "documents", "signing", "exchange", "feedback", "payments", "metrics"]
+DEMO_APPS = ["org", "procedures", "dossiers", "documents", "signing", "exchange", "feedback", "payments", "metrics",
+             "notify"]
 DEMO_PASSWORD = "Demo@2026"
 
 

@@ -114,8 +114,7 @@ def template_list(request):
     rows = []
     for code, event in EVENTS.items():
         cells = []
-        for channel in (Channel.APP, Channel.EMAIL, Channel.SMS):
-            label = Channel(channel).label
+        for channel, label in ((Channel.APP, "Trên hệ thống"), (Channel.EMAIL, "Thư điện tử"), (Channel.SMS, "SMS")):
             row = edited.get((code, channel))
             state = ("edited" if row.is_active else "off") if row else ("default" if event.default(channel)[1]
                                                                         else "none")
