@@ -101,6 +101,8 @@ def test_the_signed_in_applicant_rates_from_their_dossier_and_the_leader_reads_i
     with page.expect_navigation():
         page.get_by_test_id("rate-link").click()
     assert page.get_by_test_id("rating-code").inner_text() == dossier.code
+    assert_fits(page)
+    keep_for_review(shot(page, "form"), f"ratings-form-{width}")
     page.get_by_label("Không hài lòng", exact=True).check()
     page.get_by_label("Ý kiến thêm (không bắt buộc)").fill("Phải chờ lâu ở quầy.")
     with page.expect_navigation():

@@ -112,12 +112,15 @@ def test_a_token_signed_with_another_key_is_refused_unless_that_key_is_a_fallbac
 
 
 def test_the_result_sms_carries_the_rating_link_in_one_text(world, django_capture_on_commit_callbacks, settings):
+    # A province's portal address and a real agency code (mã định danh, 13 characters).
     settings.SITE_URL = "https://dichvucong.thuathienhue.gov.vn"
+    world.agency.code = "000.00.12.H57"
+    world.agency.save()
     with django_capture_on_commit_callbacks(execute=True):
         dossier = approved(world)
     text = SmsMessage.objects.filter(direction="out", dossier_id=dossier.pk).order_by("id").last().text
     link = f"https://dichvucong.thuathienhue.gov.vn/danh-gia/ho-so/{ratings.rating_token(dossier)}/"
-    assert text == f"Ho so {dossier.code} da co ket qua, nhan truc tuyen hoac tai mot cua. Danh gia: {link}"
+    assert text == f"Ho so {dossier.code} da co ket qua. Nhan tai mot cua/truc tuyen. Danh gia: {link}"
     assert len(text) <= 160 and text.isascii()
 
 

@@ -21,7 +21,7 @@ MESSAGES = {
 # one SMS that brings the news; a signal receiver sending its own text would cost a second
 # message for the same event, and could reach the phone before the news it refers to.
 LINKED = {
-    "result": "Ho so {code} da co ket qua, nhan truc tuyen hoac tai mot cua. Danh gia: {link}",
+    "result": "Ho so {code} da co ket qua. Nhan tai mot cua/truc tuyen. Danh gia: {link}",
 }
 SMS_LENGTH = 160  # one unaccented SMS: a longer text would arrive split, or cost two
 
