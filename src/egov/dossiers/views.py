@@ -13,6 +13,7 @@ from egov.core.errors import DomainError
 from egov.core.limits import parse_id
 from egov.core.menu import work_counts
 from egov.core.ratelimit import RateLimited, client_key
+from egov.core.registry import egov_modules
 from egov.core.storage import file_response
 from egov.core.views import citizen_required, paginate
 from egov.dossiers import actions, eforms, pdfs, printed_forms, selectors, services, tracking, workflow
@@ -142,7 +143,14 @@ def my_dossier(request, pk):
         "can_withdraw": dossier.status in (S.SUBMITTED, S.RECEIVED, S.IN_PROGRESS, S.WAITING_SUPPLEMENT,
                                            S.TRANSFERRED),
         "papers": dossier.procedure.papers.all(),
+        "panels": _panels(request, dossier),
     })
+
+
+def _panels(request, dossier) -> list[str]:
+    """The boxes apps above dossiers add to the applicant's page (fees to pay online, ...): each
+    app's `dossier_panels.panel(request, dossier)` gives its HTML, or "" for none."""
+    return [html for module in egov_modules("dossier_panels") if (html := module.panel(request, dossier))]
 
 
 def _mine(request, pk) -> Dossier:

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from egov.payments import views_pay, views_sandbox
+
+urlpatterns: list = [
+    path("sandbox/", views_sandbox.sandbox, name="payment-sandbox"),
+    path("ket-qua/", views_pay.result, name="payment-return"),
+    path("ho-so/<int:pk>/", views_pay.pay, name="payment-pay"),
+]
