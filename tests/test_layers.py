@@ -17,7 +17,8 @@ DOMAIN = 3
 # dossiers; webhooks above all three (they tell it what happened through signals).
 FORBIDDEN = {
     "signing": {"documents", "dossiers", "webhooks"},
-    "documents": {"exchange", "webhooks", "feedback"},
+    # Documents tell notify (work assigned, due, overdue) through documents.signals.document_event.
+    "documents": {"exchange", "webhooks", "feedback", "notify"},
     "dossiers": {"exchange", "webhooks", "feedback"},
     "exchange": {"webhooks"},
     # Feedback tells webhooks what happened through its signal; it sits beside documents.
