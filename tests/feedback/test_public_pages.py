@@ -74,6 +74,19 @@ def as_sender(client, feedback):
     session.save()
 
 
+def test_the_map_draws_one_titled_tile_per_unit_in_code_order():
+    from egov.feedback import mapsvg
+
+    units = [AdministrativeUnit(pk=n, code=f"{19000 + n}", name=f"Phường Số {n}") for n in range(1, 41)]
+    units.append(AdministrativeUnit(pk=41, code="19999", name="Xã <A & B>"))
+    svg = str(mapsvg.render(units))
+    assert svg.count('class="fb-tile"') == 41
+    assert svg.index('data-name="Phường Số 1"') < svg.index('data-name="Phường Số 2"')
+    assert "<title>Xã &lt;A &amp; B&gt;</title>" in svg
+    assert mapsvg.grid(40) == (6, 7) and mapsvg.initials("Phường Thuận Hóa") == "TH"
+    assert mapsvg.render([]) == ""
+
+
 # -- sending ------------------------------------------------------------------------------------
 def test_the_form_offers_the_provinces_wards_and_a_map_hidden_until_its_script_runs(client, place):
     response = client.get(SEND)
@@ -257,6 +270,8 @@ def test_the_sender_reopens_within_the_window_and_the_feedback_is_back_in_the_qu
     assert client.post(url, {"reason": "Đèn vẫn tắt."}).status_code == 302
     feedback.refresh_from_db()
     assert feedback.status == Feedback.Status.ASSIGNED and feedback.reopen_count == 1
+    html = client.get(TRACK, {"ma": feedback.code}).content.decode()
+    assert "Đã mở lại 1 lần" in html and "Mở lại phản ánh" not in html
 
 
 def test_no_reopening_after_the_window(client, place, settings):

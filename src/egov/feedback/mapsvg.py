@@ -57,11 +57,11 @@ def initials(name: str) -> str:
 
 
 def grid(count: int) -> tuple[int, int]:
-    """Columns and rows for `count` tiles: a little wider than tall, like a phone held upright
-    shows comfortably (8 × 5 for Huế's 40 units)."""
+    """Columns and rows for `count` tiles: about square, so that on a 360 px phone a tile of a
+    province of some forty units stays near a thumb's 44 px (6 × 7 for Huế's 40 units)."""
     if count <= 0:
         return 0, 0
-    cols = max(1, min(count, math.ceil(math.sqrt(count * 1.6))))
+    cols = max(1, min(count, math.ceil(math.sqrt(count * 0.9))))
     return cols, math.ceil(count / cols)
 
 
