@@ -161,6 +161,8 @@ def test_published_answers_are_found_with_or_without_diacritics(office, client):
     page2 = client.get(f"{URL}/published", {"page": 2, "limit": 1}).json()
     assert [i["code"] for i in page2["items"]] == [lamp.code]
     assert client.get(f"{URL}/published", {"page": 0}).status_code == 422
+    past = client.get(f"{URL}/published", {"page": 3, "limit": 1}).json()
+    assert past["items"] == [] and past["count"] == 2
     for private in ("Nguyễn Văn Gửi", "Nguy\\u1ec5n V\\u0103n", "5 Lê Lợi", "5 L\\u00ea L"):
         assert private not in client.get(f"{URL}/published").content.decode()
 

@@ -350,7 +350,8 @@ def published(request, params: Query[PublishedAnswerQuery]):
     answers = search.published(params.q, field=params.field or None, unit=params.unit or None)
     offset = params.offset if params.offset is not None else (params.page - 1) * params.limit
     count, more = search.count_capped(answers)
-    items = list(answers[offset:offset + params.limit]) if offset < count or more else []
+    # Past the counted 10,000 there is nothing to page to: a deep offset would walk the whole list.
+    items = list(answers[offset:offset + params.limit]) if offset < count else []
     return {"items": items, "count": count, "more": more}
 
 
