@@ -7,8 +7,9 @@ a text folded with its punctuation kept is found the same way. The query is fold
 hư hỏng" find the same answers. Every word must match whole, the last one also as the start of
 a word (it may be half typed).
 
-The text index (migration 0003) is SQLite FTS5 over that column, kept in step by triggers, or on
-PostgreSQL a generated tsvector column with a GIN index over published answers. Why the list
+The text index (migrations 0003, 0004) is SQLite FTS5 over that column, kept in step by triggers,
+or on PostgreSQL a generated tsvector column (words without positions) with a GIN index over
+published answers. Why the list
 with search stays under 100 ms at 100,000 published answers (bench/feedback_published.py,
 docs/benchmarks.md):
 - the list is read newest first along the partial index `feedback_answer_published`
