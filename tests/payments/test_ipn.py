@@ -154,3 +154,17 @@ def test_two_notifications_at_once_change_the_state_once(events):
     assert Payment.objects.get(pk=payment.pk).version == payment.version + 1
     assert events == [(payment.txn_ref, "paid")]
     assert audited("payment.paid") == 1 and GatewayNotification.objects.count() == 4
+
+
+def test_a_query_string_with_odd_bytes_is_logged_and_answered_not_crashed(payment):
+    from django.http import QueryDict
+
+    query = QueryDict(mutable=True)
+    for key, value in gateway_answer(payment).items():
+        query[key] = value
+    query.setlist("vnp_TxnRef", ["x\x00y", payment.txn_ref])  # repeated: the last one counts, as in Django
+    query["junk\x00"] = "\x00" * 10
+    assert services.handle_ipn(query)[0] == "00"  # only vnp_ fields are signed; the last value counts
+    assert Payment.objects.get(pk=payment.pk).status == Payment.Status.PAID
+    assert services.handle_ipn({"vnp_TxnRef": "\x00", "vnp_SecureHash": "\x00"})[0] == "97"
+    assert GatewayNotification.objects.count() == 2

@@ -13,14 +13,15 @@ import datetime as dt
 import secrets
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from egov.core import audit
+from egov.core import audit, fixedsql
 from egov.core.actors import account_of
 from egov.core.counters import next_value
 from egov.core.errors import PermissionDenied, StateError, ValidationError
 from egov.dossiers.models import Dossier
+from egov.org.models import Agency
 from egov.org.permissions import can, ensure_can
 from egov.payments import providers
 from egov.payments.models import (
@@ -92,7 +93,7 @@ def _order_info(dossier: Dossier) -> str:
 def _lock_dossier(dossier: Dossier) -> Dossier:
     """The dossier row locked for this transaction: payments of one dossier are made one at a time,
     so two requests never open two payments or pay twice."""
-    return Dossier.objects.select_for_update().select_related("procedure", "agency").get(pk=dossier.pk)
+    return Dossier.objects.select_for_update(of=("self",), no_key=True).select_related("procedure", "agency").get(pk=dossier.pk)
 
 
 def _paid(dossier: Dossier) -> Payment | None:
@@ -180,16 +181,17 @@ def _clean(params) -> dict[str, str]:
     for key, value in list(dict(params).items())[:MAX_PARAMS]:
         if isinstance(value, list | tuple):  # a QueryDict's lists: the last value, as Django's get does
             value = value[-1] if value else ""
-        kept[str(key)[:60]] = str(value)[:MAX_PARAM_LENGTH]
+        # NUL cannot be stored in PostgreSQL text or JSON: a forged call must not fail the log.
+        kept[str(key).replace("\x00", "")[:60]] = str(value).replace("\x00", "")[:MAX_PARAM_LENGTH]
     return kept
 
 
 def _log(kind: str, provider: str, params: dict, *, code: str, message: str, payment=None,
          signature_ok=False, client_ip=None, txn_ref="") -> None:
-    GatewayNotification.objects.create(
+    fixedsql.insert([GatewayNotification(
         kind=kind, provider=provider, params=params, txn_ref=(txn_ref or params.get("vnp_TxnRef", ""))[:40],
         signature_ok=signature_ok, response_code=code, message=message[:255], payment=payment,
-        client_ip=client_ip or None)
+        client_ip=client_ip or None)])
 
 
 def handle_ipn(params, *, client_ip: str | None = None) -> tuple[str, str]:
@@ -223,14 +225,14 @@ def handle_ipn(params, *, client_ip: str | None = None) -> tuple[str, str]:
 def _apply(notice: providers.Notice | None, gateway: str) -> tuple[tuple[str, str], Payment | None]:
     """Inside the IPN's transaction: the answer, and the payment it is about (None if unknown)."""
     def refuse(rsp, payment=None, **summary):
-        audit.record(gateway, "payment.ipn_refused", payment, object_type="payments.payment",
-                     object_id=(notice.txn_ref if notice else "") or "-", summary={"answer": rsp[0], **summary})
+        audit.record(gateway, "payment.ipn_refused", payment, agency=_agency_ref(payment),
+                     object_type="payments.payment", object_id=(notice.txn_ref if notice else "") or "-",
+                     summary={"answer": rsp[0], **summary})
         return rsp, payment
 
     if notice is None:
         return refuse(RSP_SIGNATURE)
-    payment = (Payment.objects.select_for_update().select_related("agency")
-               .filter(txn_ref=notice.txn_ref, method=Payment.Method.ONLINE).first() if notice.txn_ref else None)
+    payment = _lock_online(notice.txn_ref) if notice.txn_ref else None
     if payment is None:
         return refuse(RSP_NOT_FOUND)
     if notice.amount != payment.amount:
@@ -249,16 +251,62 @@ def _apply(notice: providers.Notice | None, gateway: str) -> tuple[tuple[str, st
     else:
         payment.status, payment.finished_at = P.FAILED, now
         event = "failed"
-    payment.save(update_fields=["status", "paid_at", "finished_at", "gateway_txn_no", "bank_code",
-                                "receipt_number", "version"])
+    _save_outcome(payment)
     audit.record(gateway, "payment.paid" if event == "paid" else "payment.failed", payment,
-                 summary={"txn_ref": payment.txn_ref, "amount": payment.amount, "gateway_txn_no": notice.gateway_txn_no,
+                 agency=_agency_ref(payment), summary={"txn_ref": payment.txn_ref, "amount": payment.amount, "gateway_txn_no": notice.gateway_txn_no,
                           "response_code": notice.response_code, **({"late": True} if late else {})})
     payment_event.send(sender=Payment, payment=payment, event=event)
     return RSP_CONFIRMED, payment
 
 
-def return_result(params) -> dict:
+# The IPN is the gateway's hot path (hundreds a second when a province pays at once): its reads and
+# writes are fixed statements (core.fixedsql), not ORM queries compiled on every call.
+_ipn_sql: dict = {}
+OUTCOME_FIELDS = ("status", "paid_at", "finished_at", "gateway_txn_no", "bank_code", "receipt_number", "version")
+
+
+def _ipn_statements() -> tuple[str, str]:
+    key = (connection.alias, connection.vendor)
+    found = _ipn_sql.get(key)
+    if found is None:
+        quote, table = connection.ops.quote_name, fixedsql.table(Payment)
+        cols = fixedsql.columns(Payment)
+        # Only the payment's row, FOR NO KEY UPDATE: the notification logged in the same transaction
+        # references it, and inserts referencing a row take the key-share lock FOR UPDATE conflicts with.
+        lock = " FOR NO KEY UPDATE" if connection.vendor == "postgresql" else ""
+        select = (f"SELECT {cols.sql} FROM {table} WHERE {quote('txn_ref')} = %s "
+                  f"AND {quote('method')} = %s{lock}")
+        fields = [Payment._meta.get_field(name) for name in OUTCOME_FIELDS]
+        sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        update = f"UPDATE {table} SET {sets} WHERE {quote('id')} = %s"
+        found = _ipn_sql[key] = (select, update)
+    return found
+
+
+def _lock_online(txn_ref: str) -> Payment | None:
+    """The online payment `txn_ref`, its row locked until the IPN's transaction ends."""
+    with fixedsql.cursor() as cursor:
+        cursor.execute(_ipn_statements()[0], [txn_ref, Payment.Method.ONLINE])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return fixedsql.columns(Payment).build(row)
+
+
+def _agency_ref(payment: Payment | None) -> Agency | None:
+    # The audit chain needs only the agency's id: no query for the row (signal receivers that want
+    # the agency load it from payment.agency as usual).
+    return Agency(pk=payment.agency_id) if payment is not None else None
+
+
+def _save_outcome(payment: Payment) -> None:
+    values = [Payment._meta.get_field(name).get_db_prep_save(getattr(payment, name), connection)
+              for name in OUTCOME_FIELDS]
+    with fixedsql.cursor() as cursor:
+        cursor.execute(_ipn_statements()[1], [*values, payment.pk])
+
+
+def return_result(params, *, client_ip: str | None = None) -> dict:
     """What the gateway's return address says, for the payer's page, after checking its signature.
     Never changes a payment (only the IPN does); the visit is logged with the notifications."""
     params = _clean(params)
@@ -275,7 +323,7 @@ def return_result(params) -> dict:
         from egov.payments.vnpay import RESPONSE_MESSAGES
         message = RESPONSE_MESSAGES.get(notice.response_code, RESPONSE_MESSAGES["99"])
     _log("return", provider.name if provider else "", params, code=notice.response_code if notice else "97",
-         message=message, payment=payment, signature_ok=notice is not None)
+         message=message, payment=payment, signature_ok=notice is not None, client_ip=client_ip)
     return {"valid": notice is not None, "success": bool(notice and notice.ok), "message": message,
             "txn_ref": notice.txn_ref if notice else params.get("vnp_TxnRef", "")[:40],
             "amount": notice.amount if notice else None,
@@ -290,7 +338,7 @@ def expire_due(now: dt.datetime | None = None) -> int:
     due = list(Payment.objects.filter(status=P.PENDING, expires_at__lte=now).values_list("pk", flat=True)[:500])
     for pk in due:
         with transaction.atomic():
-            payment = (Payment.objects.select_for_update(skip_locked=True).select_related("agency")
+            payment = (Payment.objects.select_for_update(skip_locked=True, of=("self",), no_key=True).select_related("agency")
                        .filter(pk=pk, status=P.PENDING, expires_at__lte=now).first())
             if payment is None:
                 continue  # paid meanwhile, or its IPN holds it now
@@ -375,7 +423,7 @@ def refund(actor, payment: Payment, *, reason: str) -> Refund:
     if not reason:
         raise ValidationError("Vui lòng ghi lý do hoàn tiền.")
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().select_related("agency").get(pk=payment.pk)
+        payment = Payment.objects.select_for_update(of=("self",), no_key=True).select_related("agency").get(pk=payment.pk)
         if payment.status != P.PAID:
             raise StateError("Chỉ hoàn tiền khoản đã thanh toán.")
         result = Refund.objects.create(payment=payment, amount=payment.amount, reason=reason[:2000],
