@@ -141,6 +141,20 @@ def test_an_anonymous_sender_confirms_with_the_code_sent_by_sms_then_tracks(clie
     assert "Đã xác nhận" in client.get(done["Location"]).content.decode()
 
 
+def test_a_file_that_is_not_a_photo_or_pdf_is_refused_beside_the_files_field(client, place):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fake = SimpleUploadedFile("anh.jpg", b"MZ\x90\x00 not a photo", content_type="image/jpeg")
+    response = client.post(SEND, {"subject": "Rác", "content": "Rác chưa thu gom.", "phone": "0912000111",
+                                  "files": [fake], "send": "1"})
+    html = response.content.decode()
+    assert response.status_code == 422
+    files_field = html[html.index('name="files"'):html.index("Người gửi")]
+    assert "“anh.jpg”: chỉ nhận tệp JPEG, PNG hoặc PDF." in files_field
+    assert "Rác chưa thu gom.</textarea>" in html  # what was typed is kept
+    assert not Feedback.objects.exists()
+
+
 def test_sending_the_same_form_twice_files_one_feedback(client, place):
     data = {"subject": "Nước ngập", "content": "Ngập sau mưa.", "email": "a@example.vn", "token": "tok-1", "send": "1"}
     first = client.post(SEND, data)
