@@ -238,3 +238,14 @@ def test_a_stranger_with_the_link_gets_the_public_tracking_page_not_the_dossier(
     page = _result(client, gateway_answer(payment)).content.decode()
     assert reverse("dossier-mine-detail", args=[dossier.pk]) not in page
     assert dossier.applicant_name not in page
+
+
+def test_the_result_address_is_rate_limited_per_client(client, dossier, monkeypatch):
+    from egov.payments import views_pay
+    from egov.payments.models import GatewayNotification
+
+    monkeypatch.setattr(views_pay, "RESULT_RATE", (3, 60))
+    _pay_url(client, dossier)
+    params = gateway_answer(Payment.objects.get(dossier=dossier))
+    assert [_result(client, params).status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert GatewayNotification.objects.filter(kind="return").count() == 3  # the refused visit is not logged

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from egov.core.client import client_address
 from egov.core.errors import DomainError
+from egov.core.ratelimit import RateLimited, check_rate, client_key
 from egov.core.views import citizen_required
 from egov.dossiers import selectors as dossier_selectors
 from egov.dossiers.models import Dossier
@@ -28,6 +29,8 @@ P = Payment.Status
 # a bounded number of times (each visit is logged with the gateway's notifications).
 REFRESH_SECONDS = 3
 MAX_REFRESHES = 40
+# Each visit is logged, and anyone may call the address: a payer's reloads stay far below this.
+RESULT_RATE = (60, 60)  # visits per seconds, per client
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -103,8 +106,13 @@ def pay(request, pk):
 def result(request):
     """Trang kết quả thanh toán: what the gateway's signed answer says, and the payment as egov
     knows it. Never changes anything (services.return_result only reads)."""
+    try:
+        check_rate("payment-return", client_key(request), limit=RESULT_RATE[0], window=RESULT_RATE[1])
+    except RateLimited as exc:
+        return render(request, "core/error.html", {"title": "Kết quả thanh toán", "message": exc.message},
+                      status=429)
     params = {k: v for k, v in request.GET.items() if k.startswith("vnp_")}
-    outcome = services.return_result(params)
+    outcome = services.return_result(params, client_ip=client_address(request) or None)
     payment = outcome["payment"]
     try:
         refreshes = min(max(int(request.GET.get("lan", "0")), 0), MAX_REFRESHES)
