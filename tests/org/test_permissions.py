@@ -16,6 +16,8 @@ COLUMNS = (Role.COUNTER_OFFICER, Role.SPECIALIST, Role.LEADER, Role.CLERK, Role.
 EXPECTED = {
     #                              counter specialist leader clerk agency_admin system_admin
     "staff-home":                   (1,      1,         1,     1,    1,           1),
+    "payment-list":                 (1,      0,         1,     0,    1,           1),
+    "payment-reconciliation":       (0,      0,         1,     0,    1,           1),
     "agency-list":                  (1,      1,         1,     1,    1,           1),
     "working-calendar":             (1,      1,         1,     1,    1,           1),
     "calendar-exceptions":          (0,      0,         0,     0,    1,           1),
