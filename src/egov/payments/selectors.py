@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from egov.core.actors import is_api_key
 from egov.core.errors import NotFound
 from egov.core.limits import parse_id
 from egov.org.permissions import can, visible_agencies
@@ -54,7 +55,7 @@ def can_see(actor, payment: Payment) -> bool:
 
 
 def is_payer(actor, payment: Payment) -> bool:
-    return (getattr(actor, "is_authenticated", False) and not getattr(actor, "is_api_key", False)
+    return (getattr(actor, "is_authenticated", False) and not is_api_key(actor)
             and payment.dossier.applicant_id is not None and payment.dossier.applicant_id == actor.pk)
 
 

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from egov.core import audit, fixedsql
-from egov.core.actors import account_of
+from egov.core.actors import account_of, is_api_key
 from egov.core.counters import next_value
 from egov.core.errors import PermissionDenied, StateError, ValidationError
 from egov.dossiers.models import Dossier
@@ -140,7 +140,7 @@ def create_online_payment(actor, dossier: Dossier, *, client_ip: str, return_url
     to. The applicant pays their own dossier; an external system needs `payment.create` at the
     dossier's agency. A pending payment still open is given again (same order, same amount)."""
     provider = providers.get_provider()
-    owner = getattr(actor, "is_authenticated", False) and not getattr(actor, "is_api_key", False) \
+    owner = getattr(actor, "is_authenticated", False) and not is_api_key(actor) \
         and dossier.applicant_id is not None and dossier.applicant_id == actor.pk
     if not owner and not can(actor, "payment.create", dossier.agency):
         raise PermissionDenied()
