@@ -19,7 +19,8 @@ FORBIDDEN = {
     "signing": {"documents", "dossiers", "webhooks"},
     # Documents tell notify (work assigned, due, overdue) through documents.signals.document_event.
     "documents": {"exchange", "webhooks", "feedback", "notify"},
-    "dossiers": {"exchange", "webhooks", "feedback"},
+    # Payments plug their box into the dossier page (dossier_panels), never the other way.
+    "dossiers": {"exchange", "webhooks", "feedback", "payments"},
     "exchange": {"webhooks"},
     # Feedback tells webhooks what happened through its signal; it sits beside documents.
     "feedback": {"webhooks", "exchange", "documents", "signing"},
