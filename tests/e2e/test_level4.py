@@ -189,6 +189,8 @@ def test_level4_file_pay_in_the_sandbox_and_download_the_signed_result(phone_pag
     assert citizen.url == dossier_url
     assert citizen.get_by_test_id("pay-status").inner_text() == "Đã thanh toán"
     assert citizen.get_by_test_id("pay-button").count() == 0
+    receipt = citizen.request.get(citizen.get_by_test_id("receipt-link").get_attribute("href"))
+    assert receipt.status == 200 and receipt.body().startswith(b"%PDF-")  # the biên lai, at once
     assert_fits(citizen)
     shot(citizen, "4-dossier-paid")
     desktop_page.goto(result_url)

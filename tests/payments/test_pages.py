@@ -103,6 +103,7 @@ def test_once_paid_the_box_says_so_and_the_button_refuses(client, dossier):
     page = client.get(reverse("dossier-mine-detail", args=[dossier.pk])).content.decode()
     assert 'data-testid="pay-status">Đã thanh toán' in page and 'data-testid="pay-button"' not in page
     assert Payment.objects.get(pk=payment.pk).receipt_number in page
+    assert reverse("payment-receipt", args=[payment.pk]) in page
     response = client.post(reverse("payment-pay", args=[dossier.pk]), follow=True)
     assert "Hồ sơ đã được thanh toán phí, lệ phí." in response.content.decode()
 

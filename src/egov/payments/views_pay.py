@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from egov.core.client import client_address
@@ -21,7 +21,7 @@ from egov.core.ratelimit import RateLimited, check_rate, client_key
 from egov.core.views import citizen_required
 from egov.dossiers import selectors as dossier_selectors
 from egov.dossiers.models import Dossier
-from egov.payments import selectors, services
+from egov.payments import receipts, selectors, services
 from egov.payments.models import Payment
 
 P = Payment.Status
@@ -48,13 +48,10 @@ def go_to(request, url: str, *, title: str):
 
 
 def receipt_url(payment: Payment) -> str:
-    """The receipt (biên lai) of a paid payment, once the receipts pages exist."""
-    if payment.status not in (P.PAID, P.REFUNDED) or not payment.receipt_number:
+    """The receipt (biên lai) PDF of a payment that has one."""
+    if not receipts.has_receipt(payment):
         return ""
-    try:
-        return reverse("payment-receipt", args=[payment.pk])
-    except NoReverseMatch:
-        return ""
+    return reverse("payment-receipt", args=[payment.pk])
 
 
 def return_url() -> str:
