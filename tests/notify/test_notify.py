@@ -238,3 +238,10 @@ class DownBackend:
 
 def test_services_keep_the_sms_helpers():
     assert services.normalize_phone("0905 123 456") == "0905123456"
+
+
+def test_a_wording_that_comes_out_empty_sends_nothing_on_that_channel(person):
+    NotificationTemplate.objects.create(event="dossier.received", channel="app",
+                                        body="{% if reason %}Lý do: {{ reason }}{% endif %}")
+    assert tell(person) == 2
+    assert set(Notification.objects.values_list("channel", flat=True)) == {"sms", "email"}

@@ -52,6 +52,17 @@ def test_the_bell_is_one_bounded_count(client, citizen):
     assert len(counts) == 1 and "LIMIT 100" in counts[0]
 
 
+def test_an_officials_bell_is_counted_with_the_menu_badges_in_one_statement(client):
+    official = make_official(Role.COUNTER_OFFICER)
+    tell(official, 3, event="work.assigned")
+    signed_in(client, official)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("dossier-list")).content.decode()
+    assert bell_count(page) == "3" and 'data-testid="menu-count"' not in page.split('data-testid="bell"')[0]
+    counts = [q["sql"] for q in queries if "notify_notification" in q["sql"]]
+    assert len(counts) == 1 and "dossiers_dossier" in counts[0]  # the badges' statement
+
+
 def test_officials_have_the_bell_too_and_anonymous_visitors_do_not(client):
     official = make_official(Role.SPECIALIST)
     tell(official, event="work.assigned")

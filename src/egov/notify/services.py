@@ -130,6 +130,7 @@ def notify(event: str, *, key: str, recipients, context: dict, agency=None, doss
     values = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **plain_context(context),
               "link": _absolute(link)}
     texts = {channel: _render(event, channel, text, values) for channel, text in wording.items()}
+    texts = {channel: text for channel, text in texts.items() if text[1].strip()}  # nothing to say: not sent
     now = timezone.now()
     rows: dict[tuple[str, str], Notification] = {}
 
