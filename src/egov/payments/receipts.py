@@ -121,7 +121,7 @@ def receipt_pdf(payment: Payment) -> bytes:
     pdf.cell(0, 8, "BIÊN LAI THU PHÍ, LỆ PHÍ", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, "", 10)
     pdf.cell(0, 5, "(Biên lai điện tử)", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 6, f"Số: {payment.receipt_number}   ·   Ngày {_when(payment.paid_at)}", align="C",
+    pdf.cell(0, 6, f"Số: {payment.receipt_number}   ·   Lập lúc {_when(payment.paid_at)}", align="C",
              new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
@@ -186,7 +186,7 @@ def receipt_pdf(payment: Payment) -> bytes:
     pdf.image(qr_image(url), x=pdf.l_margin, y=y, w=32, h=32)
     pdf.set_xy(pdf.l_margin + 37, y + 2)
     pdf.set_font(FONT_FAMILY, "", 9)
-    pdf.multi_cell(width * 0.5, 4.5, f"Quét mã QR hoặc truy cập địa chỉ dưới đây để kiểm tra biên lai:\n{url}",
+    pdf.multi_cell(width * 0.62 - 37, 4.5, f"Quét mã QR hoặc truy cập địa chỉ dưới đây để kiểm tra biên lai:\n{url}",
                    new_x="LMARGIN", new_y="NEXT")
     pdf.set_xy(pdf.l_margin + width * 0.65, y + 2)
     pdf.set_font(FONT_FAMILY, "B", 11)
