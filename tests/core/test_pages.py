@@ -54,17 +54,17 @@ def test_readiness_reports_the_worker_backlog(client, db, settings):
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
-    from egov.dossiers.tasks import notify_citizen
+    from egov.notify.tasks import deliver
 
     assert client.get("/readyz").json()["tasks"] == {"ready": 0, "running": 0, "failed": 0,
                                                        "oldest_ready_seconds": 0}
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    waiting = notify_citizen.enqueue(dossier_id=1, event="accepted")
+    waiting = deliver.enqueue(notification_id=1)
     DBTaskResult.objects.filter(pk=waiting.id).update(enqueued_at=timezone.now() - dt.timedelta(minutes=10))
-    failed = notify_citizen.enqueue(dossier_id=2, event="accepted")
+    failed = deliver.enqueue(notification_id=2)
     DBTaskResult.objects.filter(pk=failed.id).update(status="FAILED")
     # scheduled for later: not waiting yet
-    notify_citizen.using(run_after=timezone.now() + dt.timedelta(hours=1)).enqueue(dossier_id=3, event="accepted")
+    deliver.using(run_after=timezone.now() + dt.timedelta(hours=1)).enqueue(notification_id=3)
 
     response = client.get("/readyz")
     tasks = response.json()["tasks"]

@@ -12,8 +12,8 @@ import pytest
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
-from egov.dossiers.tasks import notify_citizen
-from egov.notify.models import SmsMessage
+from egov.notify.models import Notification, SmsMessage
+from egov.notify.tasks import deliver
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,9 +28,15 @@ def test_tasks_left_running_by_a_killed_worker_or_failed_on_the_database_run_aga
     dossier = world.received()  # its own notification ran at once (the tests' immediate backend)
     sent = SmsMessage.objects.filter(dossier=dossier).count()
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    orphan = notify_citizen.enqueue(dossier_id=dossier.pk, event="accepted")
-    elsewhere = notify_citizen.enqueue(dossier_id=dossier.pk, event="result")
-    outage = notify_citizen.enqueue(dossier_id=dossier.pk, event="supplement")
+
+    def sms(key, text):
+        row = Notification.objects.create(key=key, event="dossier.received", channel="sms", body=text,
+                                          address=dossier.applicant_phone, dossier=dossier, agency=dossier.agency)
+        return deliver.enqueue(notification_id=row.pk)
+
+    orphan = sms("a", f"Ho so {dossier.code} da duoc tiep nhan.")
+    elsewhere = sms("b", f"Ho so {dossier.code} da co ket qua.")
+    outage = sms("c", f"Ho so {dossier.code} can bo sung giay to. Vui long xem chi tiet tren Cong dich vu cong.")
     DBTaskResult.objects.filter(pk=outage.id).update(status="FAILED",
                                                      exception_class_path="django.db.utils.OperationalError")
     host = socket.gethostname()[:40]

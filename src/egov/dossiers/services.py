@@ -16,7 +16,6 @@ from egov.core import fixedsql, storage
 from egov.core.actors import account_of, is_api_key
 from egov.core.audit import record
 from egov.core.errors import DomainError, PermissionDenied, StateError, ValidationError
-from egov.core.tasks import queue
 from egov.dossiers import planning, selectors, tallies
 from egov.dossiers.codes import next_dossier_code
 from egov.dossiers.eforms import filled_form
@@ -102,10 +101,10 @@ def event(dossier: Dossier, kind: str, label: str, *, actor=None, note: str = ""
 
 
 def notify(dossier: Dossier, what: str) -> None:
-    from egov.dossiers.tasks import notify_citizen
-
-    if dossier.applicant_phone:
-        queue(notify_citizen, dossier_id=dossier.pk, event=what)
+    """Announce news the applicant is told of (`what`: "accepted", "refused", "supplement",
+    "result", "apology"); notify listens (dossiers may not import it) and tells them in the same
+    transaction, so a change that rolls back tells nobody."""
+    dossier_event.send(Dossier, dossier=dossier, event="notice", notice=what, previous_status=None)
 
 
 def written(uploads: list[CheckedUpload], folder: str = "dossiers/papers"):

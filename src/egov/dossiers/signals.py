@@ -12,4 +12,8 @@ from django.dispatch import Signal
 # "status_changed": the dossier's status differs from the one it was read with (previous_status,
 # None for a new row or when the row was read without it); drafts are not announced.
 # "result_ready": a result paper (kết quả giải quyết) was attached (previous_status None).
+# "notice": news the applicant is told of, kwarg notice: "accepted", "refused", "supplement",
+#   "result" (approved or rejected), "apology" (an apology letter with a new date was issued).
+# "step_assigned": the current step was given to people or a department (forward, reassign),
+#   kwargs step, actor.
 dossier_event = Signal()

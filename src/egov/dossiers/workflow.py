@@ -161,6 +161,8 @@ def forward(*, dossier: Dossier, officer, note: str = "", assignees=(), assignee
         audit(officer, "dossier.forwarded", locked, summary={
             "to_step": step.name, "note": note, "assignee": assignee.pk if assignee is not None else None,
             "department": department.pk if department is not None else None})
+        dossier_event.send(Dossier, dossier=locked, event="step_assigned", step=step, actor=officer,
+                           previous_status=None)
     return dossier
 
 
@@ -199,6 +201,8 @@ def reassign(*, dossier: Dossier, officer, assignee=None, department=None, note:
         audit(officer, "dossier.reassigned", locked, summary={
             "step": step.name, "before": before, "assignee": assignee.pk if assignee is not None else None,
             "department": department.pk if department is not None else None, "note": note})
+        dossier_event.send(Dossier, dossier=locked, event="step_assigned", step=step, actor=officer,
+                           previous_status=None)
     return dossier
 
 

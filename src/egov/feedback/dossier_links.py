@@ -1,4 +1,4 @@
-"""Links feedback adds to the dossiers' SMS (found by `dossiers.tasks` through core.registry, since
+"""Links feedback adds to the dossiers' SMS (found by notify.receivers through core.registry, since
 dossiers may not import feedback): the result's text carries the page to rate the service."""
 
 from django.conf import settings

@@ -21,7 +21,6 @@ SMS_LIMIT = 160
 SMS = {
     "received": "Phan anh {code} da duoc tiep nhan. Tra cuu tien do bang ma {code} tren Cong dich vu cong.",
     "assigned": "Phan anh {code} da duoc chuyen co quan co tham quyen xu ly, han tra loi {due}.",
-    "answered": "Phan anh {code} da co tra loi. Xem tra loi va danh gia muc do hai long tren Cong dich vu cong.",
     "closed": "Phan anh {code} da dong, khong xu ly. Xem ly do tren Cong dich vu cong.",
     "not_competent": "Phan anh {code} khong thuoc tham quyen giai quyet. Xem huong dan tren Cong dich vu cong.",
     "duplicate": "Phan anh {code} trung voi phan anh {original} dang duoc xu ly. Theo doi bang ma {original}.",
@@ -33,9 +32,6 @@ EMAIL = {
                  "Ông/bà tra cứu tiến độ bằng mã này trên Cổng dịch vụ công."),
     "assigned": ("Phản ánh {code} đã được chuyển xử lý",
                  "Phản ánh {code} đã được chuyển cơ quan có thẩm quyền xử lý, hạn trả lời {due}."),
-    "answered": ("Phản ánh {code} đã có trả lời",
-                 "Phản ánh {code} đã có trả lời. Ông/bà xem trả lời và đánh giá mức độ hài lòng "
-                 "trên Cổng dịch vụ công."),
     "closed": ("Phản ánh {code} đã đóng", "Phản ánh {code} đã đóng, không xử lý. Lý do xem trên Cổng dịch vụ công."),
     "not_competent": ("Phản ánh {code} không thuộc thẩm quyền",
                       "Phản ánh {code} không thuộc thẩm quyền giải quyết của cơ quan hành chính. "

@@ -293,8 +293,7 @@ def approve_answer(actor, feedback: Feedback, *, public_text: str | None = None,
               actor=actor, at=now)
         audit(actor, "feedback.answer_approved", current,
               summary={"answer": answer.pk, "published": answer.is_published})
-        announce(current, "answered")
-        notices.tell_sender(current, "answered")
+        announce(current, "answered")  # notify tells the sender (feedback.answered)
     return answer
 
 

@@ -8,6 +8,8 @@ class NotifyConfig(AppConfig):
 
     def ready(self):
         from egov.core import texting
+        from egov.notify import receivers
         from egov.notify.services import send_sms
 
         texting.provide(send_sms)
+        receivers.connect()

@@ -87,7 +87,11 @@ DEFAULTS: tuple[Event, ...] = (
                     "Ông/bà nhận kết quả trực tuyến tại {{ link }} hoặc tại bộ phận một cửa của {{ agency }}."
                     "{% if rating_link %}\n\nMời ông/bà đánh giá mức độ hài lòng: {{ rating_link }}{% endif %}"
                     + _SIGNATURE),
-        sms="Ho so {{ code }} da co ket qua. Vui long nhan ket qua truc tuyen hoac tai bo phan mot cua.",
+        # The rating link rides in the one SMS that brings the news (the sender gives it only when
+        # that text fits one message; a second SMS could reach the phone before the news).
+        sms=("{% if rating_link %}Ho so {{ code }} da co ket qua. Nhan tai mot cua/truc tuyen. Danh gia: "
+             "{{ rating_link }}{% else %}Ho so {{ code }} da co ket qua. Vui long nhan ket qua truc tuyen hoac "
+             "tai bo phan mot cua.{% endif %}"),
         app="Hồ sơ {{ code }} đã có kết quả.",
     ),
     Event(
@@ -103,7 +107,7 @@ DEFAULTS: tuple[Event, ...] = (
                     "(\"{{ procedure }}\") không trả kết quả được vào ngày hẹn {{ due_date }}."
                     "{% if reason %} Lý do: {{ reason }}{% endif %}\n\nNgày hẹn mới: {{ new_due_date }}.\n\n"
                     "Thư xin lỗi: {{ apology_link }}" + _SIGNATURE),
-        sms="Ho so {{ code }} tre han, xin loi ong/ba. Ngay hen moi {{ new_due_date }}. Thu xin loi tren Cong dich vu cong.",
+        sms="Ho so {{ code }} tre han, xin loi ong/ba. Ngay hen moi {{ new_due_date }}.",
         app="Hồ sơ {{ code }} trễ hạn. Thư xin lỗi, hẹn mới {{ new_due_date }}.",
     ),
     Event(
@@ -151,10 +155,10 @@ DEFAULTS: tuple[Event, ...] = (
         "feedback.answered", "Phản ánh, kiến nghị đã được trả lời", CITIZEN,
         variables={"code": "Mã phản ánh", "title": "Tiêu đề phản ánh", "agency": "Cơ quan trả lời"},
         sample={"code": "PA-2026-000123", "title": "Đèn đường hỏng trên đường Lê Lợi", "agency": "UBND phường Phú Hội"},
-        email_subject="Phản ánh {{ code }} đã được trả lời",
-        email_body=("{{ agency }} đã trả lời phản ánh {{ code }} (\"{{ title }}\").\n\nXem câu trả lời và đánh giá: "
-                    "{{ link }}" + _SIGNATURE),
-        sms="Phan anh {{ code }} da duoc {{ agency }} tra loi. Xem tren Cong dich vu cong.",
+        email_subject="Phản ánh {{ code }} đã có trả lời",
+        email_body=("Phản ánh {{ code }} đã có trả lời. Ông/bà xem trả lời và đánh giá mức độ hài lòng "
+                    "trên Cổng dịch vụ công: {{ link }}" + _SIGNATURE),
+        sms="Phan anh {{ code }} da co tra loi. Xem tra loi va danh gia muc do hai long tren Cong dich vu cong.",
         app="Phản ánh {{ code }} đã được trả lời.",
     ),
 )
