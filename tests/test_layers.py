@@ -20,10 +20,12 @@ FORBIDDEN = {
     # Documents tell notify (work assigned, due, overdue) through documents.signals.document_event.
     "documents": {"exchange", "webhooks", "feedback", "notify"},
     # Payments plug their box into the dossier page (dossier_panels), never the other way.
-    "dossiers": {"exchange", "webhooks", "feedback", "payments"},
+    # Dossiers, feedback and payments tell notify through their signals (notify.receivers) and
+    # send their own texts (TRACUU answers, one-time codes) through core.texting.
+    "dossiers": {"exchange", "webhooks", "feedback", "payments", "notify"},
     "exchange": {"webhooks"},
     # Feedback tells webhooks what happened through its signal; it sits beside documents.
-    "feedback": {"webhooks", "exchange", "documents", "signing"},
+    "feedback": {"webhooks", "exchange", "documents", "signing", "notify"},
     # Payments tell notify and webhooks what happened through payments.signals.payment_event.
     "payments": {"notify", "webhooks", "exchange", "documents", "feedback", "metrics"},
 }

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from egov.core.ratelimit import RateLimited
 from egov.core.text import fold
+from egov.core.texting import normalize_phone, receive_text, send_text
 from egov.dossiers import selectors, tracking
-from egov.notify.services import normalize_phone, receive_sms, send_sms
 
 _COMMAND = re.compile(r"^\s*tra\s*cuu\b[\s:,.-]*(?P<code>\S*)", re.IGNORECASE)
 HELP = "De tra cuu ho so, soan: TRACUU <ma ho so>, vi du TRACUU 000.00.12.H57-261124-0007"
@@ -27,8 +27,8 @@ def answer(phone: str, text: str) -> str:
     reply, found = _reply(phone, text)
     owner = {"agency_id": found.agency_id, "dossier_id": found.dossier_id} if found else {}
     with transaction.atomic():
-        receive_sms(phone, text, **owner)
-        send_sms(phone, reply, **owner)
+        receive_text(phone, text, **owner)
+        send_text(phone, reply, **owner)
     return reply
 
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from egov.core.errors import PermissionDenied
 from egov.core.ratelimit import check_rate
+from egov.core.texting import normalize_phone
 from egov.feedback.models import Ban
-from egov.notify.services import normalize_phone
 
 BANNED_MESSAGE = ("Số điện thoại, thư điện tử hoặc địa chỉ gửi này đang bị chặn gửi phản ánh. "
                   "Nếu cho rằng có nhầm lẫn, vui lòng liên hệ bộ phận tiếp nhận.")

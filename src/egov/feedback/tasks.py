@@ -22,9 +22,9 @@ def _mail(to: str, subject: str, body: str) -> None:
 @task()
 def notify_sender(feedback_id: int, what: str) -> None:
     """Tell the sender what happened to their feedback (notices.SMS / notices.EMAIL)."""
+    from egov.core.texting import send_text as send_sms
     from egov.feedback import notices
     from egov.feedback.models import Feedback
-    from egov.notify.services import send_sms
 
     feedback = Feedback.objects.filter(pk=feedback_id).select_related("duplicate_of").first()
     if feedback is None or what not in notices.SMS:
@@ -41,9 +41,9 @@ def notify_sender(feedback_id: int, what: str) -> None:
 @task()
 def send_confirmation(confirmation_id: int) -> None:
     """Make the one-time code, keep its hash, send it (once: a retried task sends nothing more)."""
+    from egov.core.texting import send_text as send_sms
     from egov.feedback import notices
     from egov.feedback.models import Confirmation
-    from egov.notify.services import send_sms
 
     with transaction.atomic():
         confirmation = (Confirmation.objects.select_for_update().select_related("feedback")
@@ -67,9 +67,9 @@ def send_confirmation(confirmation_id: int) -> None:
 @task()
 def notify_leaders(feedback_id: int) -> None:
     """Tell the leaders of the agency holding an overdue feedback: by email, or SMS without one."""
+    from egov.core.texting import send_text as send_sms
     from egov.feedback import notices
     from egov.feedback.models import Feedback
-    from egov.notify.services import send_sms
     from egov.org.models import User
     from egov.org.roles import Role
 

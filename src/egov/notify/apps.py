@@ -9,7 +9,7 @@ class NotifyConfig(AppConfig):
     def ready(self):
         from egov.core import texting
         from egov.notify import receivers
-        from egov.notify.services import send_sms
+        from egov.notify.services import receive_sms, send_sms
 
-        texting.provide(send_sms)
+        texting.provide(send_sms, receive_sms)
         receivers.connect()

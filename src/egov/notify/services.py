@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,6 +15,7 @@ from django.utils import timezone
 from egov.core import audit, outcalls
 from egov.core.errors import NotFound, PermissionDenied, ValidationError
 from egov.core.tasks import queue
+from egov.core.texting import normalize_phone
 from egov.notify.channels import DeliveryError, TemplateError, one_line, plain_context, render, sms_text, variables_used
 from egov.notify.channels import send as send_on_channel
 from egov.notify.events import EVENTS
@@ -24,13 +24,6 @@ from egov.notify.sms import SmsError, get_provider
 from egov.org.permissions import ensure_can
 
 logger = logging.getLogger("egov.notify")
-
-_PHONE = re.compile(r"[^\d+]")
-
-
-def normalize_phone(phone: str) -> str:
-    return _PHONE.sub("", phone or "")[:20]
-
 
 def send_sms(phone: str, text: str, *, agency_id: int | None = None, dossier_id: int | None = None) -> SmsMessage:
     """Send through the configured provider and keep the message with its outcome, as a message
