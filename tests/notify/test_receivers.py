@@ -18,6 +18,7 @@ from egov.org.roles import Role
 from tests.dossiers.conftest import World
 from tests.dossiers.factories import applicant_data, papers_for
 from tests.factories import make_official
+from tests.feedback.conftest import office  # noqa: F401 (the feedback test below uses it)
 
 # Committed for real: the worker (the tests' immediate backend) sends after each commit.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -152,3 +153,15 @@ def test_a_counter_payment_confirms_to_the_applicant(world):
     sms = Notification.objects.get(event="payment.confirmed", channel="sms")
     assert sms.address == world.citizen.phone and payment.receipt_number in sms.body
     assert Notification.objects.filter(event="payment.confirmed", channel="app", recipient=world.citizen).exists()
+
+
+def test_an_answered_feedback_tells_its_sender_once_by_the_phone_they_gave(office):  # noqa: F811
+    from egov.feedback.signals import feedback_event
+    from tests.feedback.factories import make_feedback
+
+    feedback = make_feedback("answered", phone="0911222333")
+    assert told("feedback.answered") == [("sms", "0911222333")]
+    text = SmsMessage.objects.filter(phone="0911222333").order_by("pk").last().text
+    assert text == f"Phan anh {feedback.code} da co tra loi. Xem tra loi va danh gia muc do hai long tren Cong dich vu cong."
+    feedback_event.send(type(feedback), feedback=feedback, event="answered")
+    assert len(told("feedback.answered")) == 1
