@@ -260,6 +260,65 @@ def test_only_the_sender_is_offered_rating_and_reopening(client, place):
     assert "Đánh giá câu trả lời" in html and "Chưa được giải quyết — mở lại" in html
 
 
+def test_the_sender_in_another_browser_proves_it_with_a_code_and_may_then_rate(client, place,
+                                                                            django_capture_on_commit_callbacks):
+    feedback = make_feedback(place)
+    answer(place, feedback)
+    html = client.get(TRACK, {"ma": feedback.code}).content.decode()
+    assert "Bạn là người gửi?" in html and "Gửi đánh giá" not in html
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(f"/phan-anh/tra-cuu/{feedback.code}/nguoi-gui/")
+    verify = f"/phan-anh/tra-cuu/{feedback.code}/nguoi-gui/xac-nhan/"
+    assert sent.status_code == 302 and sent["Location"] == verify
+    page = client.get(verify).content.decode()
+    assert "***5678" in page and SENDER["phone"] not in page
+    otp = code_in(last_sms(SENDER["phone"]))
+    wrong = client.post(verify, {"otp": "000000" if otp != "000000" else "111111"})
+    assert wrong.status_code == 400 and "Mã xác nhận không đúng. Còn" in wrong.content.decode()
+    assert "Gửi đánh giá" not in client.get(TRACK, {"ma": feedback.code}).content.decode()
+    done = client.post(verify, {"otp": otp})
+    assert done.status_code == 302 and done["Location"] == f"{TRACK}?ma={feedback.code}"
+    html = client.get(done["Location"]).content.decode()
+    assert "Đã xác nhận bạn là người gửi phản ánh." in html and "Gửi đánh giá" in html
+    assert "Bạn là người gửi?" not in html
+    assert client.post(f"/phan-anh/tra-cuu/{feedback.code}/danh-gia/", {"stars": "5", "satisfied": "1"}).status_code == 302
+    assert FeedbackRating.objects.get().stars == 5
+    # The code is used up: another browser cannot reuse it.
+    client.logout()
+    assert client.post(verify, {"otp": otp}).status_code == 400
+
+
+def test_the_sender_code_is_sent_a_few_times_only(client, place, django_capture_on_commit_callbacks):
+    from egov.feedback import views_public
+
+    feedback = make_feedback(place)
+    answer(place, feedback)
+    url = f"/phan-anh/tra-cuu/{feedback.code}/nguoi-gui/"
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(views_public.RESEND_LIMIT):
+            assert client.post(url).status_code == 302
+        page = client.post(url, follow=True).content.decode()
+    assert "Vui lòng thử lại sau" in page or "quá số lần" in page
+    assert feedback.confirmations.count() == views_public.RESEND_LIMIT
+
+
+def test_no_sender_code_for_a_feedback_waiting_for_its_confirmation_or_without_contact(client, place):
+    from egov.core.errors import StateError, ValidationError
+    from egov.feedback import services
+
+    pending = make_feedback(place, status=Feedback.Status.PENDING)
+    with pytest.raises(StateError):
+        services.send_sender_code(pending.code)
+    assert client.get(f"/phan-anh/tra-cuu/{pending.code}/nguoi-gui/xac-nhan/")["Location"] == \
+        f"/phan-anh/xac-nhan/{pending.code}/"
+    silent = make_feedback(place, sender_phone="", sender_email="", sender=make_citizen())
+    answer(place, silent)
+    assert "Bạn là người gửi?" not in client.get(TRACK, {"ma": silent.code}).content.decode()
+    with pytest.raises(ValidationError):
+        services.send_sender_code(silent.code)
+    assert not silent.confirmations.exists()
+
+
 def test_the_sender_rates_the_answer_once(client, place):
     feedback = make_feedback(place)
     answer(place, feedback)

@@ -5,6 +5,8 @@ LABELS = {
     "feedback.submitted": "Gửi phản ánh, kiến nghị",
     "feedback.confirmed": "Xác nhận phản ánh bằng mã một lần",
     "feedback.code_resent": "Gửi lại mã xác nhận phản ánh",
+    "feedback.sender_code_sent": "Gửi mã xác nhận người gửi phản ánh",
+    "feedback.sender_verified": "Xác nhận là người gửi phản ánh bằng mã một lần",
     "feedback.routed": "Phân loại, chuyển phản ánh đến cơ quan có thẩm quyền",
     "feedback.handler_assigned": "Phân công chuyên viên xử lý phản ánh",
     "feedback.transferred": "Chuyển phản ánh sang cơ quan khác",

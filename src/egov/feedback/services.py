@@ -30,7 +30,9 @@ from egov.feedback.submission import (  # noqa: F401  (the services API: callers
     resend_confirmation,
     resolve_agency,
     resolve_field,
+    send_sender_code,
     submit,
+    verify_sender,
 )
 from egov.org.permissions import can, ensure_can
 

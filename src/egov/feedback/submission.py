@@ -202,39 +202,84 @@ def _pending(code: str) -> Feedback:
     return feedback
 
 
+def _checked_code(feedback: Feedback, otp: str, now: dt.datetime) -> tuple[Confirmation | None, ValidationError | None]:
+    """The newest unused code of `feedback` when `otp` matches it, else the refusal to raise. A wrong
+    code is counted on the confirmation (the caller's transaction commits it before raising)."""
+    otp = "".join(ch for ch in str(otp or "") if ch.isdigit())[:6]
+    confirmation = feedback.confirmations.select_for_update().filter(confirmed_at__isnull=True).first()
+    if confirmation is None:
+        return None, ValidationError("Mã xác nhận không đúng.", code="wrong_code")
+    if confirmation.expires_at <= now:
+        return None, ValidationError("Mã xác nhận đã hết hạn. Vui lòng yêu cầu gửi lại mã.", code="code_expired")
+    if confirmation.attempts >= settings.FEEDBACK_CODE_ATTEMPTS:
+        return None, ValidationError("Đã nhập sai mã quá số lần cho phép. Vui lòng yêu cầu gửi lại mã.",
+                                     code="too_many_attempts")
+    if not confirmation.code_hash or not hmac.compare_digest(confirmation.code_hash,
+                                                             notices.code_hash(feedback.pk, otp)):
+        confirmation.attempts += 1
+        confirmation.save(update_fields=["attempts"])
+        left = settings.FEEDBACK_CODE_ATTEMPTS - confirmation.attempts
+        return None, ValidationError(f"Mã xác nhận không đúng. Còn {left} lần thử." if left > 0 else
+                                     "Mã xác nhận không đúng. Đã hết số lần thử, vui lòng yêu cầu gửi lại mã.",
+                                     code="wrong_code")
+    confirmation.confirmed_at = now
+    confirmation.save(update_fields=["confirmed_at"])
+    return confirmation, None
+
+
 def confirm(code: str, otp: str) -> Feedback:
     """Confirm an anonymous sender's feedback with the code sent to them: PENDING → NEW, it reaches
     the receiving office. A wrong, expired or too often mistyped code is refused (ValidationError)."""
-    otp = "".join(ch for ch in str(otp or "") if ch.isdigit())[:6]
-    refusal = None
     with transaction.atomic():
         feedback = _pending(code)
-        confirmation = feedback.confirmations.select_for_update().filter(confirmed_at__isnull=True).first()
         now = timezone.now()
-        if confirmation is None:
-            refusal = ValidationError("Mã xác nhận không đúng.", code="wrong_code")
-        elif confirmation.expires_at <= now:
-            refusal = ValidationError("Mã xác nhận đã hết hạn. Vui lòng yêu cầu gửi lại mã.", code="code_expired")
-        elif confirmation.attempts >= settings.FEEDBACK_CODE_ATTEMPTS:
-            refusal = ValidationError("Đã nhập sai mã quá số lần cho phép. Vui lòng yêu cầu gửi lại mã.",
-                                      code="too_many_attempts")
-        elif not confirmation.code_hash or not hmac.compare_digest(confirmation.code_hash,
-                                                                   notices.code_hash(feedback.pk, otp)):
-            # Counted in this committed transaction; the refusal is raised once it is durable.
-            confirmation.attempts += 1
-            confirmation.save(update_fields=["attempts"])
-            left = settings.FEEDBACK_CODE_ATTEMPTS - confirmation.attempts
-            refusal = ValidationError(f"Mã xác nhận không đúng. Còn {left} lần thử." if left > 0 else
-                                      "Mã xác nhận không đúng. Đã hết số lần thử, vui lòng yêu cầu gửi lại mã.",
-                                      code="wrong_code")
-        else:
-            confirmation.confirmed_at = now
-            confirmation.save(update_fields=["confirmed_at"])
+        # A wrong try is counted in this committed transaction; the refusal is raised once it is durable.
+        confirmation, refusal = _checked_code(feedback, otp, now)
+        if confirmation is not None:
             feedback.status, feedback.confirmed_at = S.NEW, now
             feedback.version += 1
             feedback.save(update_fields=["status", "confirmed_at", "version"])
             audit(None, "feedback.confirmed", feedback, summary={"channel": confirmation.channel})
             received(feedback, at=now)
+    if refusal is not None:
+        raise refusal
+    return feedback
+
+
+def _confirmed(code: str) -> Feedback:
+    feedback = Feedback.objects.select_for_update().filter(code=normalized(code)).first()
+    if feedback is None:
+        raise NotFound("Không tìm thấy phản ánh.")
+    if feedback.status == S.PENDING:
+        raise StateError("Phản ánh chưa được xác nhận: vui lòng nhập mã xác nhận đã gửi.", code="pending")
+    return feedback
+
+
+def send_sender_code(code: str) -> Confirmation:
+    """Xác nhận là người gửi: send a fresh one-time code to the phone (else email) the feedback was
+    sent with, so its sender may rate or reopen from another browser. A few codes a day only."""
+    with transaction.atomic():
+        feedback = _confirmed(code)
+        if not (feedback.sender_phone or feedback.sender_email):
+            raise ValidationError("Phản ánh không có số điện thoại hay thư điện tử để gửi mã. "
+                                  "Vui lòng đăng nhập bằng tài khoản đã gửi phản ánh.", code="no_contact")
+        now = timezone.now()
+        if feedback.confirmations.filter(created_at__gt=now - dt.timedelta(days=1)).count() >= MAX_CODES:
+            raise ValidationError("Đã gửi mã quá số lần cho phép trong ngày. Vui lòng thử lại vào ngày mai.",
+                                  code="too_many_codes")
+        feedback.confirmations.filter(confirmed_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+        confirmation = _new_code(feedback, now)
+        audit(None, "feedback.sender_code_sent", feedback, summary={"channel": confirmation.channel})
+    return confirmation
+
+
+def verify_sender(code: str, otp: str) -> Feedback:
+    """The visitor typed the code send_sender_code sent: they are the sender (ValidationError if not)."""
+    with transaction.atomic():
+        feedback = _confirmed(code)
+        confirmation, refusal = _checked_code(feedback, otp, timezone.now())
+        if confirmation is not None:
+            audit(None, "feedback.sender_verified", feedback, summary={"channel": confirmation.channel})
     if refusal is not None:
         raise refusal
     return feedback

@@ -203,6 +203,45 @@ def resend(request, code):
     return redirect("feedback-confirm", code=feedback.code)
 
 
+# -- "I am the sender" from another browser ---------------------------------------------------
+@require_POST
+def send_sender_code(request, code):
+    """Xác nhận là người gửi: a fresh code to the feedback's phone or email (the SMS costs: limited)."""
+    feedback = _by_code(code)
+    try:
+        check_rate("feedback-sender-code", f"{feedback.pk}:{client_key(request)}", limit=RESEND_LIMIT,
+                   window=RESEND_WINDOW)
+        services.send_sender_code(feedback.code)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(_track_url(feedback.code))
+    return redirect("feedback-verify-sender", code=feedback.code)
+
+
+def verify_sender(request, code):
+    """The code sent by send_sender_code: typed right, this browser may rate and reopen."""
+    feedback = _by_code(code)
+    if feedback.status == Feedback.Status.PENDING:
+        return redirect("feedback-confirm", code=feedback.code)
+    form = ConfirmForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.verify_sender(feedback.code, form.cleaned_data["otp"])
+            except DomainError as exc:
+                form.add_error("otp", exc.message)
+            else:
+                remember(request, feedback)
+                messages.success(request, "Đã xác nhận bạn là người gửi phản ánh.")
+                return redirect(_track_url(feedback.code))
+        status = 400
+    sent_to = feedback.confirmations.order_by("-created_at", "-id").values_list("target", flat=True).first()
+    return render(request, "feedback/public/verify_sender.html", {
+        "feedback": feedback, "form": form, "sent_to": _masked(sent_to) if sent_to else "",
+        "demo": settings.DEMO_MODE}, status=status)
+
+
 # -- tracking, rating, reopening --------------------------------------------------------------
 def track(request):
     """Tra cứu phản ánh: status, dates, public history and the published answer; no personal data."""
@@ -222,6 +261,8 @@ def track(request):
     feedback = selectors.by_code(result["code"])
     if selectors.sender_may_act(request.user, request.session, feedback):
         context.update(_sender_actions(feedback))
+    elif feedback.status == Feedback.Status.ANSWERED and (feedback.sender_phone or feedback.sender_email):
+        context["may_verify"] = True  # another browser: the sender proves it with a code to rate or reopen
     return render(request, "feedback/public/track.html", context)
 
 
@@ -313,6 +354,8 @@ urlpatterns = [
     path("phan-anh/xac-nhan/<str:code>/", confirm, name="feedback-confirm"),
     path("phan-anh/xac-nhan/<str:code>/gui-lai/", resend, name="feedback-resend"),
     path("phan-anh/tra-cuu/", track, name="feedback-track"),
+    path("phan-anh/tra-cuu/<str:code>/nguoi-gui/", send_sender_code, name="feedback-sender-code"),
+    path("phan-anh/tra-cuu/<str:code>/nguoi-gui/xac-nhan/", verify_sender, name="feedback-verify-sender"),
     path("phan-anh/tra-cuu/<str:code>/danh-gia/", rate, name="feedback-rate"),
     path("phan-anh/tra-cuu/<str:code>/mo-lai/", reopen, name="feedback-reopen"),
     path("phan-anh/cong-khai/", published, name="feedback-published"),
