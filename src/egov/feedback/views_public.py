@@ -183,8 +183,13 @@ def confirm(request, code):
                                           "tiếp nhận; bạn sẽ nhận thông báo khi có kết quả.")
                 return redirect(_track_url(feedback.code))
         status = 400
+    return _code_page(request, "feedback/public/confirm.html", feedback, form, status)
+
+
+def _code_page(request, template: str, feedback: Feedback, form, status: int):
+    """The page asking for a one-time code, saying (masked) where the newest one went."""
     sent_to = feedback.confirmations.order_by("-created_at", "-id").values_list("target", flat=True).first()
-    return render(request, "feedback/public/confirm.html", {
+    return render(request, template, {
         "feedback": feedback, "form": form, "sent_to": _masked(sent_to) if sent_to else "",
         "demo": settings.DEMO_MODE}, status=status)
 
@@ -236,10 +241,7 @@ def verify_sender(request, code):
                 messages.success(request, "Đã xác nhận bạn là người gửi phản ánh.")
                 return redirect(_track_url(feedback.code))
         status = 400
-    sent_to = feedback.confirmations.order_by("-created_at", "-id").values_list("target", flat=True).first()
-    return render(request, "feedback/public/verify_sender.html", {
-        "feedback": feedback, "form": form, "sent_to": _masked(sent_to) if sent_to else "",
-        "demo": settings.DEMO_MODE}, status=status)
+    return _code_page(request, "feedback/public/verify_sender.html", feedback, form, status)
 
 
 # -- tracking, rating, reopening --------------------------------------------------------------
